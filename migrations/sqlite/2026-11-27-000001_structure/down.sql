@@ -1,0 +1,13 @@
+DROP TABLE organisation_regions;
+DROP TABLE organisations;
+DROP TABLE taxonomy_terms;
+DROP TABLE taxonomies;
+DROP TABLE breakout_group_regions;
+DROP TABLE breakout_groups;
+DROP TABLE question_references;
+DROP TABLE questions;
+DROP TABLE objectives;
+DROP TABLE segments;
+DROP TABLE sessions;
+DROP TABLE purposes;
+DROP TABLE consultations;

@@ -1,0 +1,12 @@
+//! Storage: the one place where SQL lives. Functions take `&mut DbConn` and return
+//! `QueryResult`, so callers compose them inside transactions.
+
+pub mod connection;
+pub mod migrate;
+pub mod organisations;
+pub mod schema;
+pub mod seed;
+pub mod structure;
+pub mod taxonomies;
+
+pub use connection::{Backend, DatabaseUrl, Db, DbConn, DbPool};

@@ -1,0 +1,161 @@
+//! Table definitions shared by both backends: only portable SQL types (text, integers, booleans).
+
+diesel::table! {
+    consultations (id) {
+        id -> Text,
+        slug -> Text,
+        title_en -> Text,
+        title_fr -> Text,
+        theme_en -> Text,
+        theme_fr -> Text,
+        venue_en -> Text,
+        venue_fr -> Text,
+        starts_on -> Text,
+        ends_on -> Text,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    purposes (id) {
+        id -> Text,
+        consultation_id -> Text,
+        position -> Integer,
+        text_en -> Text,
+        text_fr -> Text,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        consultation_id -> Text,
+        number -> Integer,
+        title_en -> Text,
+        title_fr -> Text,
+    }
+}
+
+diesel::table! {
+    segments (id) {
+        id -> Text,
+        consultation_id -> Text,
+        session_id -> Text,
+        key -> Text,
+        kind -> Text,
+        position -> Integer,
+        title_en -> Text,
+        title_fr -> Text,
+    }
+}
+
+diesel::table! {
+    objectives (id) {
+        id -> Text,
+        consultation_id -> Text,
+        session_id -> Text,
+        segment_id -> Nullable<Text>,
+        position -> Integer,
+        text_en -> Text,
+        text_fr -> Text,
+    }
+}
+
+diesel::table! {
+    questions (id) {
+        id -> Text,
+        consultation_id -> Text,
+        session_id -> Nullable<Text>,
+        segment_id -> Nullable<Text>,
+        parent_id -> Nullable<Text>,
+        position -> Integer,
+        label -> Nullable<Text>,
+        text_en -> Text,
+        text_fr -> Text,
+    }
+}
+
+diesel::table! {
+    question_references (question_id, position) {
+        question_id -> Text,
+        position -> Integer,
+        consultation_id -> Text,
+        document -> Text,
+        section -> Nullable<Text>,
+        paragraph -> Integer,
+    }
+}
+
+diesel::table! {
+    breakout_groups (id) {
+        id -> Text,
+        consultation_id -> Text,
+        segment_id -> Text,
+        name -> Text,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    breakout_group_regions (group_id, region) {
+        group_id -> Text,
+        region -> Text,
+    }
+}
+
+diesel::table! {
+    taxonomies (key) {
+        key -> Text,
+        position -> Integer,
+        title_en -> Text,
+        title_fr -> Text,
+    }
+}
+
+diesel::table! {
+    taxonomy_terms (id) {
+        id -> Text,
+        taxonomy_key -> Text,
+        code -> Text,
+        position -> Integer,
+        label_en -> Text,
+        label_fr -> Text,
+        title_en -> Text,
+        title_fr -> Text,
+        unverified -> Bool,
+    }
+}
+
+diesel::table! {
+    organisations (id) {
+        id -> Text,
+        seed_key -> Nullable<Text>,
+        name -> Text,
+        acronym -> Nullable<Text>,
+        kind -> Text,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    organisation_regions (organisation_id, region) {
+        organisation_id -> Text,
+        region -> Text,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    consultations,
+    purposes,
+    sessions,
+    segments,
+    objectives,
+    questions,
+    question_references,
+    breakout_groups,
+    breakout_group_regions,
+    taxonomies,
+    taxonomy_terms,
+    organisations,
+    organisation_regions,
+);

@@ -1,0 +1,178 @@
+//! Reads of the consultation tree: one query per table for any number of consultations.
+
+use diesel::prelude::*;
+
+use super::schema::*;
+use super::DbConn;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = consultations)]
+pub struct ConsultationRow {
+    pub id: String,
+    pub slug: String,
+    pub title_en: String,
+    pub title_fr: String,
+    pub theme_en: String,
+    pub theme_fr: String,
+    pub venue_en: String,
+    pub venue_fr: String,
+    pub starts_on: String,
+    pub ends_on: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = purposes)]
+pub struct PurposeRow {
+    pub id: String,
+    pub consultation_id: String,
+    pub position: i32,
+    pub text_en: String,
+    pub text_fr: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sessions)]
+pub struct SessionRow {
+    pub id: String,
+    pub consultation_id: String,
+    pub number: i32,
+    pub title_en: String,
+    pub title_fr: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = segments)]
+pub struct SegmentRow {
+    pub id: String,
+    pub session_id: String,
+    pub key: String,
+    pub kind: String,
+    pub position: i32,
+    pub title_en: String,
+    pub title_fr: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = objectives)]
+pub struct ObjectiveRow {
+    pub id: String,
+    pub session_id: String,
+    pub segment_id: Option<String>,
+    pub position: i32,
+    pub text_en: String,
+    pub text_fr: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = questions)]
+pub struct QuestionRow {
+    pub id: String,
+    pub consultation_id: String,
+    pub session_id: Option<String>,
+    pub segment_id: Option<String>,
+    pub parent_id: Option<String>,
+    pub position: i32,
+    pub label: Option<String>,
+    pub text_en: String,
+    pub text_fr: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = question_references)]
+pub struct ReferenceRow {
+    pub question_id: String,
+    pub position: i32,
+    pub document: String,
+    pub section: Option<String>,
+    pub paragraph: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = breakout_groups)]
+pub struct GroupRow {
+    pub id: String,
+    pub segment_id: String,
+    pub name: String,
+}
+
+/// Every row below a set of consultations, each list in display order.
+#[derive(Debug, Default)]
+pub struct TreeRows {
+    pub purposes: Vec<PurposeRow>,
+    pub sessions: Vec<SessionRow>,
+    pub segments: Vec<SegmentRow>,
+    pub objectives: Vec<ObjectiveRow>,
+    pub questions: Vec<QuestionRow>,
+    pub references: Vec<ReferenceRow>,
+    pub groups: Vec<GroupRow>,
+    /// `(group_id, region)` pairs.
+    pub group_regions: Vec<(String, String)>,
+}
+
+pub fn list_consultations(conn: &mut DbConn) -> QueryResult<Vec<ConsultationRow>> {
+    consultations::table
+        .order((consultations::starts_on.desc(), consultations::slug.asc()))
+        .select(ConsultationRow::as_select())
+        .load(conn)
+}
+
+pub fn find_consultation(conn: &mut DbConn, slug: &str) -> QueryResult<Option<ConsultationRow>> {
+    consultations::table
+        .filter(consultations::slug.eq(slug))
+        .select(ConsultationRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Loads the trees of the given consultations with a fixed number of queries.
+pub fn load_tree_rows(conn: &mut DbConn, consultation_ids: &[String]) -> QueryResult<TreeRows> {
+    let groups: Vec<GroupRow> = breakout_groups::table
+        .filter(breakout_groups::consultation_id.eq_any(consultation_ids))
+        .order((breakout_groups::created_at.asc(), breakout_groups::name.asc()))
+        .select(GroupRow::as_select())
+        .load(conn)?;
+    let group_ids: Vec<&String> = groups.iter().map(|g| &g.id).collect();
+    let group_regions = if group_ids.is_empty() {
+        Vec::new()
+    } else {
+        breakout_group_regions::table
+            .filter(breakout_group_regions::group_id.eq_any(group_ids))
+            .order((breakout_group_regions::group_id, breakout_group_regions::region))
+            .select((breakout_group_regions::group_id, breakout_group_regions::region))
+            .load(conn)?
+    };
+    Ok(TreeRows {
+        purposes: purposes::table
+            .filter(purposes::consultation_id.eq_any(consultation_ids))
+            .order(purposes::position)
+            .select(PurposeRow::as_select())
+            .load(conn)?,
+        sessions: sessions::table
+            .filter(sessions::consultation_id.eq_any(consultation_ids))
+            .order(sessions::number)
+            .select(SessionRow::as_select())
+            .load(conn)?,
+        segments: segments::table
+            .filter(segments::consultation_id.eq_any(consultation_ids))
+            .order(segments::position)
+            .select(SegmentRow::as_select())
+            .load(conn)?,
+        objectives: objectives::table
+            .filter(objectives::consultation_id.eq_any(consultation_ids))
+            .order(objectives::position)
+            .select(ObjectiveRow::as_select())
+            .load(conn)?,
+        questions: questions::table
+            .filter(questions::consultation_id.eq_any(consultation_ids))
+            .order(questions::position)
+            .select(QuestionRow::as_select())
+            .load(conn)?,
+        references: question_references::table
+            .filter(question_references::consultation_id.eq_any(consultation_ids))
+            .order(question_references::position)
+            .select(ReferenceRow::as_select())
+            .load(conn)?,
+        groups,
+        group_regions,
+    })
+}

@@ -1,0 +1,9 @@
+//! Domain types and rules, free of HTTP, GraphQL and SQL.
+
+pub mod clock;
+pub mod ids;
+pub mod kinds;
+pub mod language;
+
+pub use kinds::{OrgKind, Region, SegmentKind};
+pub use language::Lang;

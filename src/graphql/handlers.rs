@@ -1,0 +1,100 @@
+//! HTTP endpoints of GraphQL: POST and GET `/graphql`, and GraphiQL for browsers.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{web, HttpRequest, HttpResponse};
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+
+use super::assets;
+use super::HubSchema;
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::http::lang::negotiate;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/graphql").route(web::post().to(post)).route(web::get().to(get)))
+        .service(web::resource("/graphql/assets/{file}").route(web::get().to(assets::serve)));
+}
+
+/// A single GraphQL response as JSON; errors stay inside the GraphQL envelope.
+fn respond(mut response: async_graphql::Response) -> HttpResponse {
+    response.errors.iter_mut().for_each(AppError::annotate_graphql);
+    let mut http = HttpResponse::Ok();
+    http.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+    http.json(response)
+}
+
+/// A request-level failure, in GraphQL's shape, with the HTTP status that fits.
+fn refuse(error: AppError) -> HttpResponse {
+    let status = actix_web::ResponseError::status_code(&error);
+    let mut server_error = async_graphql::Error::from(error).into_server_error(Default::default());
+    AppError::annotate_graphql(&mut server_error);
+    HttpResponse::build(status).json(async_graphql::Response::from_errors(vec![server_error]))
+}
+
+async fn execute(schema: &HubSchema, req: &HttpRequest, request: async_graphql::Request) -> HttpResponse {
+    let caller = match Caller::from_http(req) {
+        Ok(caller) => caller,
+        Err(e) => return refuse(e),
+    };
+    let lang = match negotiate(req) {
+        Ok(lang) => lang,
+        Err(e) => return refuse(e),
+    };
+    respond(schema.execute(request.data(caller).data(crate::http::lang::RequestLang(lang))).await)
+}
+
+async fn post(schema: web::Data<HubSchema>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    let value: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => return refuse(AppError::BadRequest(format!("the body is not JSON: {e}"))),
+    };
+    if value.is_array() {
+        return refuse(AppError::BadRequest(
+            "batched GraphQL requests are not supported; send one operation per request".into(),
+        ));
+    }
+    match serde_json::from_value::<async_graphql::Request>(value) {
+        Ok(request) => execute(&schema, &req, request).await,
+        Err(e) => refuse(AppError::BadRequest(format!("not a GraphQL request: {e}"))),
+    }
+}
+
+/// Browsers get GraphiQL; other clients may run queries (never mutations) over GET.
+async fn get(schema: web::Data<HubSchema>, req: HttpRequest) -> HttpResponse {
+    let wants_html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if wants_html && req.query_string().is_empty() {
+        return assets::graphiql_page();
+    }
+    let request = match async_graphql::http::parse_query_string(req.query_string()) {
+        Ok(r) => r,
+        Err(e) => return refuse(AppError::BadRequest(format!("not a GraphQL request: {e}"))),
+    };
+    if is_mutation(&request) {
+        return HttpResponse::MethodNotAllowed().insert_header((header::ALLOW, HeaderValue::from_static("POST"))).json(
+            async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(
+                "mutations are not allowed over GET; use POST",
+                None,
+            )]),
+        );
+    }
+    execute(&schema, &req, request).await
+}
+
+/// Whether the operation a GET would run is a mutation (or a subscription).
+fn is_mutation(request: &async_graphql::Request) -> bool {
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+        return false; // the executor reports the syntax error
+    };
+    let not_query = |ty: OperationType| ty != OperationType::Query;
+    match &document.operations {
+        DocumentOperations::Single(op) => not_query(op.node.ty),
+        DocumentOperations::Multiple(ops) => match &request.operation_name {
+            Some(name) => ops.get(name.as_str()).is_some_and(|op| not_query(op.node.ty)),
+            None => ops.values().any(|op| not_query(op.node.ty)),
+        },
+    }
+}

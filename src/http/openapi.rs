@@ -1,0 +1,57 @@
+//! The OpenAPI document, generated from the handlers' annotations.
+
+use actix_web::{get, HttpResponse};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::http::{consultations, ops, organisations, taxonomies};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "consultation-hub",
+        description = "Partner-integration API of an inter-state consultation on migration: the consultation's structure, partners' contributions, sync and synthesis.",
+        license(name = "Apache-2.0")
+    ),
+    paths(
+        ops::healthz, ops::readyz, ops::metrics,
+        consultations::list, consultations::get,
+        taxonomies::list,
+        organisations::list, organisations::get,
+    ),
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "structure", description = "The consultation: purposes, topics, sessions, segments, groups, objectives, questions; taxonomies."),
+        (name = "organisations", description = "Partner organisations."),
+        (name = "operations", description = "Health, readiness and metrics.")
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+/// The document as served and as checked in (pretty JSON with a final newline).
+pub fn render() -> String {
+    let mut text = ApiDoc::openapi().to_pretty_json().unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The OpenAPI 3.1 document of this API.
+#[utoipa::path(get, path = "/openapi.json", tag = "operations",
+    responses((status = 200, content_type = "application/json", description = "OpenAPI document")))]
+#[get("/openapi.json")]
+pub async fn document() -> HttpResponse {
+    HttpResponse::Ok().content_type("application/json").body(render())
+}

@@ -1,0 +1,8 @@
+//! Use-cases that both doors (REST and GraphQL) call, so a rule is written once.
+//! Functions here are synchronous and take a connection; the doors run them through
+//! [`crate::db::Db::run`], off the async executor.
+
+pub mod organisations;
+pub mod page;
+pub mod structure;
+pub mod taxonomies;

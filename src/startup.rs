@@ -1,0 +1,90 @@
+//! Start-up: connect, migrate and seed the database, build the app, serve.
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{from_fn, Compress};
+use actix_web::{web, App, HttpServer};
+
+use crate::config::Config;
+use crate::db::{migrate, seed, Db};
+use crate::graphql;
+use crate::http;
+use crate::metrics::Metrics;
+use crate::state::AppState;
+
+/// Connects to the database and brings it up to date: migrations, then the seed.
+/// Every subcommand that touches the database goes through here first.
+pub fn prepare_database(config: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(&config.database_url, config.db_pool_size)?;
+    let mut conn = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+    migrate::with_startup_lock(&mut conn, |conn| {
+        let applied = migrate::run_migrations(conn)?;
+        let seeded = seed::run(conn)?;
+        tracing::info!(
+            migrations_applied = applied,
+            consultations_seeded = seeded.consultations,
+            taxonomy_terms_seeded = seeded.taxonomy_terms,
+            organisations_seeded = seeded.organisations,
+            database = %config.database_url.redacted(),
+            "database ready"
+        );
+        Ok(())
+    })?;
+    Ok(db)
+}
+
+/// The state shared by every worker.
+pub fn build_state(db: Db, config: Config) -> AppState {
+    AppState { db, config: Arc::new(config), metrics: Arc::new(Metrics::new()) }
+}
+
+/// The whole application: middleware, REST, GraphQL and docs. Tests serve this same value.
+pub fn build_app(
+    state: AppState,
+    schema: graphql::HubSchema,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(state))
+        .app_data(web::Data::new(schema))
+        .wrap(Compress::default())
+        .wrap(from_fn(http::middleware::request_context))
+        .configure(http::configure)
+        .configure(graphql::handlers::configure)
+        .configure(http::docs::configure)
+        .default_service(web::to(http::unknown_route))
+}
+
+/// Serves until SIGTERM or Ctrl-C, then drains in-flight requests.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let bind = config.bind.clone();
+    let workers = config.workers;
+    let db = {
+        let config = config.clone();
+        actix_web::rt::task::spawn_blocking(move || prepare_database(&config)).await??
+    };
+    let state = build_state(db, config);
+    let schema = graphql::build_schema(state.clone());
+    let mut server = HttpServer::new(move || build_app(state.clone(), schema.clone()))
+        .shutdown_timeout(30)
+        .bind(&bind)
+        .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
+    if let Some(workers) = workers {
+        server = server.workers(workers);
+    }
+    for addr in server.addrs() {
+        tracing::info!(%addr, "listening");
+    }
+    server.run().await?;
+    tracing::info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,67 @@
+//! The integration suite: every backend-dependent case runs on SQLite and on Postgres.
+//! Postgres runs when `HUB_TEST_POSTGRES_URL` names a server; otherwise its half is
+//! reported as ignored, with a banner saying so.
+
+mod artefacts;
+mod helpers;
+mod operations;
+mod storage;
+mod structure;
+mod structure_graphql;
+
+use consultation_hub::db::Backend;
+use libtest_mimic::{Arguments, Trial};
+
+use helpers::{TestApp, POSTGRES_ENV};
+
+/// A case that runs against a freshly spawned app.
+pub type AppCase = (&'static str, fn(&TestApp));
+/// A case that prepares its own database of the given backend.
+pub type BackendCase = (&'static str, fn(Backend));
+/// A case that needs no database.
+pub type PlainCase = (&'static str, fn());
+
+fn main() {
+    let args = Arguments::from_args();
+    let postgres = std::env::var(POSTGRES_ENV).ok().filter(|v| !v.is_empty()).is_some();
+    if !postgres {
+        eprintln!();
+        eprintln!("################################################################################");
+        eprintln!("##  POSTGRES TESTS SKIPPED: {POSTGRES_ENV} is not set.");
+        eprintln!("##  Only the SQLite half of the suite runs. To run both, e.g.:");
+        eprintln!("##    {POSTGRES_ENV}=postgres://postgres@127.0.0.1:5432/postgres cargo test");
+        eprintln!("################################################################################");
+        eprintln!();
+    }
+
+    let app_cases: Vec<AppCase> = [structure::CASES, structure_graphql::CASES, operations::CASES].concat();
+    let backend_cases: Vec<BackendCase> = [storage::CASES].concat();
+    let plain_cases: Vec<PlainCase> = [artefacts::CASES, storage::PLAIN_CASES].concat();
+
+    let mut trials = Vec::new();
+    for (backend, name) in [(Backend::Sqlite, "sqlite"), (Backend::Postgres, "postgres")] {
+        let skip = backend == Backend::Postgres && !postgres;
+        for &(case, run) in &app_cases {
+            let trial = Trial::test(format!("{name}::{case}"), move || {
+                let app = TestApp::spawn(backend);
+                run(&app);
+                Ok(())
+            });
+            trials.push(trial.with_ignored_flag(skip));
+        }
+        for &(case, run) in &backend_cases {
+            let trial = Trial::test(format!("{name}::{case}"), move || {
+                run(backend);
+                Ok(())
+            });
+            trials.push(trial.with_ignored_flag(skip));
+        }
+    }
+    for &(case, run) in &plain_cases {
+        trials.push(Trial::test(case, move || {
+            run();
+            Ok(())
+        }));
+    }
+    libtest_mimic::run(&args, trials).exit();
+}

@@ -1,0 +1,150 @@
+//! The storage layer on each backend: seeding, batched reads, connection settings.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use consultation_hub::config::Config;
+use consultation_hub::db::{Backend, DatabaseUrl, Db, DbConn};
+use consultation_hub::domain::Lang;
+use consultation_hub::{service, startup};
+use diesel::connection::{Instrumentation, InstrumentationEvent};
+use diesel::prelude::*;
+
+use crate::helpers::{TestApp, TestDatabase};
+use crate::{BackendCase, PlainCase};
+
+pub const CASES: &[BackendCase] = &[
+    ("storage::seeding_twice_changes_nothing", seeding_twice_changes_nothing),
+    ("storage::the_tree_loads_with_a_fixed_number_of_queries", the_tree_loads_with_a_fixed_number_of_queries),
+];
+
+pub const PLAIN_CASES: &[PlainCase] = &[
+    ("storage::sqlite_connections_are_durable_and_checked", sqlite_connections_are_durable_and_checked),
+    ("storage::a_bad_postgres_url_fails_and_never_falls_back", a_bad_postgres_url_fails_and_never_falls_back),
+    ("storage::database_urls_are_parsed_strictly", database_urls_are_parsed_strictly),
+];
+
+diesel::table! { consultations (id) { id -> Text, } }
+diesel::table! { questions (id) { id -> Text, } }
+diesel::table! { taxonomy_terms (id) { id -> Text, } }
+diesel::table! { organisations (id) { id -> Text, } }
+diesel::table! { objectives (id) { id -> Text, } }
+
+fn counts(conn: &mut DbConn) -> [i64; 5] {
+    [
+        consultations::table.count().get_result(conn).unwrap_or(-1),
+        questions::table.count().get_result(conn).unwrap_or(-1),
+        taxonomy_terms::table.count().get_result(conn).unwrap_or(-1),
+        organisations::table.count().get_result(conn).unwrap_or(-1),
+        objectives::table.count().get_result(conn).unwrap_or(-1),
+    ]
+}
+
+fn seeding_twice_changes_nothing(backend: Backend) {
+    let database = TestDatabase::create(backend);
+    let config = Config::for_database(database.url().clone());
+    let db = startup::prepare_database(&config).expect("first start");
+    let before = counts(&mut db.get().expect("conn"));
+    assert_eq!(before, [1, 30, 63, before[3], 14]);
+    assert!(before[3] >= 25);
+    let tree_before =
+        service::structure::get_consultation(&mut db.get().expect("conn"), "grcp-7", Lang::Fr).expect("tree");
+    drop(db);
+    let db = startup::prepare_database(&config).expect("second start");
+    let mut conn = db.get().expect("conn");
+    assert_eq!(counts(&mut conn), before);
+    let report = consultation_hub::db::seed::run(&mut conn).expect("third seed");
+    assert_eq!(report, Default::default(), "a seed run on a seeded database inserts nothing");
+    let tree_after = service::structure::get_consultation(&mut conn, "grcp-7", Lang::Fr).expect("tree");
+    assert_eq!(
+        serde_json::to_value(&tree_before).ok(),
+        serde_json::to_value(&tree_after).ok(),
+        "ids and texts are stable across starts"
+    );
+}
+
+struct QueryCounter(Arc<AtomicUsize>);
+
+impl Instrumentation for QueryCounter {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+fn the_tree_loads_with_a_fixed_number_of_queries(backend: Backend) {
+    let app = TestApp::spawn(backend);
+    let measure = |app: &TestApp| {
+        let counter = Arc::new(AtomicUsize::new(0));
+        let mut conn = app.conn();
+        conn.set_instrumentation(QueryCounter(counter.clone()));
+        let trees = service::structure::list_consultation_trees(&mut conn, Lang::En).expect("trees");
+        conn.set_instrumentation(QueryCounter(Arc::new(AtomicUsize::new(0))));
+        (counter.load(Ordering::SeqCst), trees.len())
+    };
+    let (queries, trees) = measure(&app);
+    assert_eq!(trees, 1);
+    // One query per table, whatever the size of the tree.
+    assert!(queries <= 10, "{queries} queries for one tree");
+    // Adding rows under the tree does not add queries.
+    let mut conn = app.conn();
+    diesel::sql_query(
+        "INSERT INTO breakout_groups (id, consultation_id, segment_id, name, created_at) \
+         SELECT 'g-' || s.id, s.consultation_id, s.id, 'Group ' || s.key, '2026-01-01T00:00:00.000000Z' FROM segments s",
+    )
+    .execute(&mut *conn)
+    .expect("insert groups");
+    diesel::sql_query("INSERT INTO breakout_group_regions (group_id, region) SELECT id, 'africa' FROM breakout_groups")
+        .execute(&mut *conn)
+        .expect("insert regions");
+    drop(conn);
+    let (after, _) = measure(&app);
+    assert_eq!(after, queries + 1, "only the group regions query joins once groups exist");
+}
+
+#[derive(QueryableByName)]
+struct Pragma {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    value: String,
+}
+
+fn pragma(conn: &mut SqliteConnection, name: &str) -> String {
+    // The table-valued form names its column after the pragma, except busy_timeout.
+    let column = if name == "busy_timeout" { "timeout" } else { name };
+    diesel::sql_query(format!("SELECT CAST({column} AS TEXT) AS value FROM pragma_{name}"))
+        .get_result::<Pragma>(conn)
+        .map(|p| p.value)
+        .unwrap_or_else(|e| panic!("pragma {name}: {e}"))
+}
+
+fn sqlite_connections_are_durable_and_checked() {
+    let database = TestDatabase::create(Backend::Sqlite);
+    let db = Db::connect(database.url(), 3).expect("connect");
+    // Every pooled connection, not just the first, carries the settings.
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        let mut conn = db.get().expect("conn");
+        let DbConn::Sqlite(sqlite) = &mut *conn else { panic!("expected SQLite") };
+        assert_eq!(pragma(sqlite, "journal_mode"), "wal");
+        assert_eq!(pragma(sqlite, "synchronous"), "2", "synchronous=FULL");
+        assert_eq!(pragma(sqlite, "foreign_keys"), "1");
+        assert_eq!(pragma(sqlite, "busy_timeout"), "10000");
+        held.push(conn);
+    }
+}
+
+fn a_bad_postgres_url_fails_and_never_falls_back() {
+    let url = DatabaseUrl::parse("postgres://nobody:secret@127.0.0.1:1/none").expect("parse");
+    let err = Db::connect(&url, 1).err().expect("connecting to a closed port must fail").to_string();
+    assert!(err.contains("cannot connect"), "{err}");
+    assert!(!err.contains("secret"), "the password is masked: {err}");
+}
+
+fn database_urls_are_parsed_strictly() {
+    assert_eq!(DatabaseUrl::parse("sqlite://data/hub.db"), Ok(DatabaseUrl::Sqlite("data/hub.db".into())));
+    assert_eq!(DatabaseUrl::parse("sqlite:///var/lib/hub.db"), Ok(DatabaseUrl::Sqlite("/var/lib/hub.db".into())));
+    assert!(DatabaseUrl::parse("sqlite://:memory:").is_err());
+    assert!(DatabaseUrl::parse("mysql://x").is_err());
+    assert!(DatabaseUrl::parse("").is_err());
+}
