@@ -7,10 +7,13 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 
+use crate::auth::keys::KeyStore;
+use crate::auth::tokens::Tokens;
 use crate::config::Config;
 use crate::db::{migrate, seed, Db};
 use crate::graphql;
 use crate::http;
+use crate::http::rate_limit::RateLimiter;
 use crate::metrics::Metrics;
 use crate::state::AppState;
 
@@ -22,11 +25,13 @@ pub fn prepare_database(config: &Config) -> anyhow::Result<Db> {
     migrate::with_startup_lock(&mut conn, |conn| {
         let applied = migrate::run_migrations(conn)?;
         let seeded = seed::run(conn)?;
+        let new_key = crate::auth::keys::ensure_signing_key(conn)?;
         tracing::info!(
             migrations_applied = applied,
             consultations_seeded = seeded.consultations,
             taxonomy_terms_seeded = seeded.taxonomy_terms,
             organisations_seeded = seeded.organisations,
+            signing_key_created = new_key,
             database = %config.database_url.redacted(),
             "database ready"
         );
@@ -37,7 +42,15 @@ pub fn prepare_database(config: &Config) -> anyhow::Result<Db> {
 
 /// The state shared by every worker.
 pub fn build_state(db: Db, config: Config) -> AppState {
-    AppState { db, config: Arc::new(config), metrics: Arc::new(Metrics::new()) }
+    let tokens =
+        Tokens::new(KeyStore::new(db.clone()), config.issuer.clone(), config.audience.clone(), config.token_ttl);
+    AppState {
+        rate_limiter: Arc::new(RateLimiter::new(config.rate_limit)),
+        tokens: Arc::new(tokens),
+        db,
+        config: Arc::new(config),
+        metrics: Arc::new(Metrics::new()),
+    }
 }
 
 /// The whole application: middleware, REST, GraphQL and docs. Tests serve this same value.

@@ -2,8 +2,10 @@
 
 use std::sync::Arc;
 
+use crate::auth::tokens::Tokens;
 use crate::config::Config;
 use crate::db::Db;
+use crate::http::rate_limit::RateLimiter;
 use crate::metrics::Metrics;
 
 #[derive(Clone)]
@@ -11,4 +13,6 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
+    pub tokens: Arc<Tokens>,
+    pub rate_limiter: Arc<RateLimiter>,
 }

@@ -1,24 +1,47 @@
-//! The caller of a request.
+//! The caller of a request, resolved once per request by the authentication middleware
+//! and taken by every handler (as an extractor) and resolver (from the context).
 
 use std::collections::BTreeSet;
 use std::future::{ready, Ready};
 
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
+use super::tokens::Claims;
 use super::Scope;
+use crate::domain::OrgKind;
 use crate::error::AppError;
 
-/// An authenticated caller and the scopes its token grants.
+/// An authenticated API client, acting for its organisation with its token's scopes.
 #[derive(Debug, Clone)]
 pub struct Caller {
+    pub client_id: String,
+    pub organisation_id: String,
+    pub org_kind: OrgKind,
     scopes: BTreeSet<Scope>,
 }
 
+/// What the middleware found in the `Authorization` header, kept in the request's extensions.
+#[derive(Debug, Clone)]
+pub enum Authentication {
+    /// No bearer token was sent.
+    Anonymous,
+    Authenticated(Caller),
+    Rejected(String),
+}
+
 impl Caller {
-    /// The caller of a public deployment without tokens: it may read the structure.
-    fn public_reader() -> Caller {
-        Caller { scopes: BTreeSet::from([Scope::ConsultationRead]) }
+    pub fn from_claims(claims: &Claims) -> Caller {
+        Caller {
+            client_id: claims.sub.clone(),
+            organisation_id: claims.org.clone(),
+            org_kind: claims.org_kind,
+            scopes: claims.scopes(),
+        }
+    }
+
+    pub fn scopes(&self) -> &BTreeSet<Scope> {
+        &self.scopes
     }
 
     pub fn has(&self, scope: Scope) -> bool {
@@ -34,9 +57,15 @@ impl Caller {
         }
     }
 
-    /// Resolves the caller of a request.
-    pub fn from_http(_req: &HttpRequest) -> Result<Caller, AppError> {
-        Ok(Caller::public_reader())
+    /// The caller of a request: 401 without a valid bearer token.
+    pub fn from_http(req: &HttpRequest) -> Result<Caller, AppError> {
+        match req.extensions().get::<Authentication>() {
+            Some(Authentication::Authenticated(caller)) => Ok(caller.clone()),
+            Some(Authentication::Rejected(why)) => Err(AppError::Unauthenticated(why.clone())),
+            Some(Authentication::Anonymous) | None => {
+                Err(AppError::Unauthenticated("send an access token as `Authorization: Bearer <token>`".into()))
+            }
+        }
     }
 }
 

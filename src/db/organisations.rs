@@ -46,3 +46,35 @@ pub fn regions_of(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<(String,
         .select((organisation_regions::organisation_id, organisation_regions::region))
         .load(conn)
 }
+
+/// A row to insert, with its regions.
+pub struct NewOrganisationRow<'a> {
+    pub id: &'a str,
+    /// The stable key of seed organisations; none for those added later.
+    pub seed_key: Option<&'a str>,
+    pub name: &'a str,
+    pub acronym: Option<&'a str>,
+    pub kind: &'a str,
+    pub regions: &'a [&'a str],
+    pub created_at: &'a str,
+}
+
+/// Inserts an organisation with its regions.
+pub fn insert(conn: &mut DbConn, org: &NewOrganisationRow<'_>) -> QueryResult<()> {
+    diesel::insert_into(organisations::table)
+        .values((
+            organisations::id.eq(org.id),
+            organisations::seed_key.eq(org.seed_key),
+            organisations::name.eq(org.name),
+            organisations::acronym.eq(org.acronym),
+            organisations::kind.eq(org.kind),
+            organisations::created_at.eq(org.created_at),
+        ))
+        .execute(conn)?;
+    for region in org.regions {
+        diesel::insert_into(organisation_regions::table)
+            .values((organisation_regions::organisation_id.eq(org.id), organisation_regions::region.eq(*region)))
+            .execute(conn)?;
+    }
+    Ok(())
+}

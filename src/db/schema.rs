@@ -159,3 +159,27 @@ diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     organisation_regions,
 );
+
+diesel::table! {
+    api_clients (id) {
+        id -> Text,
+        organisation_id -> Text,
+        name -> Text,
+        secret_hash -> Text,
+        scopes -> Text,
+        created_at -> Text,
+        revoked_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    signing_keys (kid) {
+        kid -> Text,
+        private_key -> Text,
+        public_key -> Text,
+        created_at -> Text,
+    }
+}
+
+diesel::joinable!(api_clients -> organisations (organisation_id));
+diesel::allow_tables_to_appear_in_same_query!(api_clients, organisations, signing_keys);

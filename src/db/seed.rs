@@ -336,20 +336,18 @@ fn insert_organisation(conn: &mut DbConn, seed: &OrganisationSeed) -> QueryResul
         return Ok(0);
     }
     let id = seed_id(&format!("organisation/{}", seed.key)).to_string();
-    diesel::insert_into(organisations::table)
-        .values((
-            organisations::id.eq(&id),
-            organisations::seed_key.eq(&seed.key),
-            organisations::name.eq(&seed.name),
-            organisations::acronym.eq(&seed.acronym),
-            organisations::kind.eq(seed.kind.as_str()),
-            organisations::created_at.eq(clock::to_db(clock::now())),
-        ))
-        .execute(conn)?;
-    for region in &seed.regions {
-        diesel::insert_into(organisation_regions::table)
-            .values((organisation_regions::organisation_id.eq(&id), organisation_regions::region.eq(region.as_str())))
-            .execute(conn)?;
-    }
+    let regions: Vec<&str> = seed.regions.iter().map(|r| r.as_str()).collect();
+    super::organisations::insert(
+        conn,
+        &super::organisations::NewOrganisationRow {
+            id: &id,
+            seed_key: Some(&seed.key),
+            name: &seed.name,
+            acronym: seed.acronym.as_deref(),
+            kind: seed.kind.as_str(),
+            regions: &regions,
+            created_at: &clock::to_db(clock::now()),
+        },
+    )?;
     Ok(1)
 }

@@ -176,3 +176,43 @@ pub fn load_tree_rows(conn: &mut DbConn, consultation_ids: &[String]) -> QueryRe
         group_regions,
     })
 }
+
+/// The consultation a segment belongs to, if the segment exists.
+pub fn segment_consultation(conn: &mut DbConn, segment_id: &str) -> QueryResult<Option<String>> {
+    segments::table.find(segment_id).select(segments::consultation_id).first(conn).optional()
+}
+
+pub fn group_name_taken(conn: &mut DbConn, segment_id: &str, name: &str) -> QueryResult<bool> {
+    let count: i64 = breakout_groups::table
+        .filter(breakout_groups::segment_id.eq(segment_id))
+        .filter(breakout_groups::name.eq(name))
+        .count()
+        .get_result(conn)?;
+    Ok(count > 0)
+}
+
+pub fn insert_group(
+    conn: &mut DbConn,
+    id: &str,
+    consultation_id: &str,
+    segment_id: &str,
+    name: &str,
+    regions: &[&str],
+    created_at: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(breakout_groups::table)
+        .values((
+            breakout_groups::id.eq(id),
+            breakout_groups::consultation_id.eq(consultation_id),
+            breakout_groups::segment_id.eq(segment_id),
+            breakout_groups::name.eq(name),
+            breakout_groups::created_at.eq(created_at),
+        ))
+        .execute(conn)?;
+    for region in regions {
+        diesel::insert_into(breakout_group_regions::table)
+            .values((breakout_group_regions::group_id.eq(id), breakout_group_regions::region.eq(*region)))
+            .execute(conn)?;
+    }
+    Ok(())
+}

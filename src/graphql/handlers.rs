@@ -26,9 +26,14 @@ fn respond(mut response: async_graphql::Response) -> HttpResponse {
 /// A request-level failure, in GraphQL's shape, with the HTTP status that fits.
 fn refuse(error: AppError) -> HttpResponse {
     let status = actix_web::ResponseError::status_code(&error);
+    let unauthenticated = matches!(error, AppError::Unauthenticated(_));
     let mut server_error = async_graphql::Error::from(error).into_server_error(Default::default());
     AppError::annotate_graphql(&mut server_error);
-    HttpResponse::build(status).json(async_graphql::Response::from_errors(vec![server_error]))
+    let mut response = HttpResponse::build(status);
+    if unauthenticated {
+        response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+    }
+    response.json(async_graphql::Response::from_errors(vec![server_error]))
 }
 
 async fn execute(schema: &HubSchema, req: &HttpRequest, request: async_graphql::Request) -> HttpResponse {

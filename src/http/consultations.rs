@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use crate::auth::Caller;
 use crate::error::AppError;
 use crate::http::lang::{localized, RequestLang};
-use crate::service::structure::{self, Consultation, ConsultationSummary};
+use crate::service::structure::{self, BreakoutGroup, Consultation, ConsultationSummary, NewGroup};
 use crate::state::AppState;
 
 /// A list of consultations (all fit on one page).
@@ -51,4 +51,26 @@ pub async fn get(
     let slug = slug.into_inner();
     let tree = state.db.run(move |conn| structure::get_consultation(conn, &slug, lang)).await?;
     Ok(localized(lang, &tree))
+}
+
+/// Adds a breakout group to a segment.
+#[utoipa::path(
+    post, path = "/api/v1/segments/{segment_id}/groups", tag = "structure",
+    params(("segment_id" = String, Path, format = Uuid)),
+    request_body = NewGroup,
+    responses((status = 201, body = BreakoutGroup), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
+    security(("bearer" = ["admin"]))
+)]
+#[actix_web::post("/segments/{segment_id}/groups")]
+pub async fn create_group(
+    state: web::Data<AppState>,
+    caller: Caller,
+    segment_id: web::Path<String>,
+    body: web::Json<NewGroup>,
+) -> Result<HttpResponse, AppError> {
+    caller.require(crate::auth::Scope::Admin)?;
+    let segment_id = segment_id.into_inner();
+    let input = body.into_inner();
+    let group = state.db.run(move |conn| structure::create_group(conn, &segment_id, &input)).await?;
+    Ok(HttpResponse::Created().json(group))
 }

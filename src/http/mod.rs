@@ -1,13 +1,17 @@
 //! The REST door: one route table, one file per resource, extractors and middleware.
 
+pub mod clients;
 pub mod consultations;
 pub mod docs;
 pub mod lang;
+pub mod me;
 pub mod middleware;
+pub mod oauth;
 pub mod openapi;
 pub mod ops;
 pub mod organisations;
 pub mod paging;
+pub mod rate_limit;
 pub mod taxonomies;
 
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
@@ -38,10 +42,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(ops::readyz)
         .service(ops::metrics)
         .service(openapi::document)
+        .service(oauth::token)
+        .service(oauth::jwks)
         .service(
             web::scope("/api/v1")
                 .service(consultations::list)
                 .service(consultations::get)
+                .service(consultations::create_group)
+                .service(me::me)
+                .service(clients::create_organisation)
+                .service(clients::create)
+                .service(clients::list)
+                .service(clients::get)
+                .service(clients::revoke)
                 .service(taxonomies::list)
                 .service(organisations::list)
                 .service(organisations::get),

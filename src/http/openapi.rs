@@ -4,7 +4,7 @@ use actix_web::{get, HttpResponse};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::http::{consultations, ops, organisations, taxonomies};
+use crate::http::{clients, consultations, me, oauth, ops, organisations, taxonomies};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,15 +15,19 @@ use crate::http::{consultations, ops, organisations, taxonomies};
     ),
     paths(
         ops::healthz, ops::readyz, ops::metrics,
-        consultations::list, consultations::get,
+        oauth::token, oauth::jwks, me::me,
+        consultations::list, consultations::get, consultations::create_group,
         taxonomies::list,
-        organisations::list, organisations::get,
+        organisations::list, organisations::get, clients::create_organisation,
+        clients::create, clients::list, clients::get, clients::revoke,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth),
     tags(
         (name = "structure", description = "The consultation: purposes, topics, sessions, segments, groups, objectives, questions; taxonomies."),
+        (name = "auth", description = "Access tokens (OAuth 2.0 client credentials, EdDSA JWTs) and their public keys."),
         (name = "organisations", description = "Partner organisations."),
+        (name = "clients", description = "API clients of partner organisations (secretariat only)."),
         (name = "operations", description = "Health, readiness and metrics.")
     )
 )]

@@ -2,6 +2,8 @@
 //! Functions here are synchronous and take a connection; the doors run them through
 //! [`crate::db::Db::run`], off the async executor.
 
+pub mod clients;
+pub mod oauth;
 pub mod organisations;
 pub mod page;
 pub mod structure;

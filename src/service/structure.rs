@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use async_graphql::{SimpleObject, ID};
+use diesel::Connection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -280,4 +281,45 @@ impl QuestionForest {
             })
             .unwrap_or_default()
     }
+}
+
+/// A new breakout group of a segment.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewGroup {
+    #[schema(example = "Africa and the Middle East")]
+    pub name: String,
+    #[serde(default)]
+    pub regions: Vec<Region>,
+}
+
+/// Adds a breakout group to a segment; names are unique within a segment.
+pub fn create_group(conn: &mut DbConn, segment_id: &str, input: &NewGroup) -> Result<BreakoutGroup, AppError> {
+    let name = input.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(AppError::Validation(vec![crate::error::FieldError::new("name", "must be 1 to 200 characters")]));
+    }
+    let mut regions = input.regions.clone();
+    regions.sort();
+    regions.dedup();
+    let id = crate::domain::ids::new_id().to_string();
+    conn.transaction(|conn| {
+        let consultation =
+            rows::segment_consultation(conn, segment_id)?.ok_or_else(|| AppError::not_found("segment"))?;
+        if rows::group_name_taken(conn, segment_id, name)? {
+            return Err(AppError::Conflict(format!("the segment already has a group named `{name}`")));
+        }
+        let region_names: Vec<&str> = regions.iter().map(|r| r.as_str()).collect();
+        rows::insert_group(
+            conn,
+            &id,
+            &consultation,
+            segment_id,
+            name,
+            &region_names,
+            &crate::domain::clock::to_db(crate::domain::clock::now()),
+        )?;
+        Ok(())
+    })?;
+    Ok(BreakoutGroup { id: ID(id), name: name.to_owned(), regions })
 }

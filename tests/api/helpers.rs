@@ -85,10 +85,30 @@ pub struct TestApp {
     pub address: String,
     pub state: AppState,
     pub backend: Backend,
+    /// A token of the secretariat's admin client, with every scope.
+    pub admin_token: String,
+    pub admin: Credentials,
     agent: ureq::Agent,
     server: Option<(actix_web::dev::ServerHandle, JoinHandle<()>)>,
     // Dropped last: the server must stop before its database goes.
     pub database: TestDatabase,
+}
+
+/// The credentials `admin bootstrap` or `admin create-client` print.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub organisation_id: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+/// A partner organisation with one client and a token of it.
+#[derive(Debug, Clone)]
+pub struct Partner {
+    pub organisation_id: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub token: String,
 }
 
 impl TestApp {
@@ -101,6 +121,11 @@ impl TestApp {
         let database = TestDatabase::create(backend);
         let mut config = Config::for_database(database.url().clone());
         tweak(&mut config);
+        Self::serve(database, config)
+    }
+
+    /// Serves an existing database with the given configuration.
+    pub fn serve(database: TestDatabase, config: Config) -> TestApp {
         let db = startup::prepare_database(&config).expect("prepare the test database");
         let state = startup::build_state(db, config);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
@@ -123,42 +148,131 @@ impl TestApp {
         });
         let handle = rx.recv().expect("server handle");
         let agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-        TestApp { address, state, backend, agent, server: Some((handle, thread)), database }
+        let admin = {
+            let mut conn = state.db.get().expect("conn");
+            let c = consultation_hub::service::clients::bootstrap(&mut conn).expect("bootstrap");
+            Credentials { organisation_id: c.organisation_id, client_id: c.client_id, client_secret: c.client_secret }
+        };
+        let mut app = TestApp {
+            address,
+            state,
+            backend: Backend::Sqlite,
+            admin_token: String::new(),
+            admin,
+            agent,
+            server: Some((handle, thread)),
+            database,
+        };
+        app.backend = app.state.db.backend();
+        app.admin_token = app.token(&app.admin.client_id.clone(), &app.admin.client_secret.clone(), None);
+        app
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
 
-    /// A GET with extra headers.
-    pub fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> TestResponse {
-        let mut request = self.agent.get(self.url(path));
-        for (name, value) in headers {
-            request = request.header(*name, *value);
+    /// Gets a token by the client credentials grant; panics unless it is issued.
+    pub fn token(&self, client_id: &str, secret: &str, scope: Option<&str>) -> String {
+        let mut form = vec![("grant_type", "client_credentials"), ("client_id", client_id), ("client_secret", secret)];
+        if let Some(scope) = scope {
+            form.push(("scope", scope));
         }
-        TestResponse::from(request.call().expect("GET"))
+        let body = serde_urlencoded::to_string(&form).expect("form");
+        let response = self.send(
+            "POST",
+            "/oauth/token",
+            None,
+            &[],
+            Some(("application/x-www-form-urlencoded", body.into_bytes())),
+        );
+        assert_eq!(response.status, 200, "token: {}", response.text());
+        response.json()["access_token"].as_str().expect("access_token").to_owned()
     }
 
+    /// Creates an organisation of `kind` and a client of it with `scopes`, and gets a token.
+    pub fn partner(&self, kind: &str, scopes: &str) -> Partner {
+        let org = self.post_json(
+            "/api/v1/organisations",
+            &serde_json::json!({"name": format!("{kind} {}", uuid::Uuid::new_v4().simple()), "kind": kind, "regions": ["africa"]}),
+        );
+        assert_eq!(org.status, 201, "{}", org.text());
+        let organisation_id = org.json()["id"].as_str().expect("id").to_owned();
+        let client = self
+            .post_json("/api/v1/clients", &serde_json::json!({"organisation_id": organisation_id, "scopes": scopes}));
+        assert_eq!(client.status, 201, "{}", client.text());
+        let c = client.json();
+        let client_id = c["client_id"].as_str().expect("client_id").to_owned();
+        let client_secret = c["client_secret"].as_str().expect("client_secret").to_owned();
+        let token = self.token(&client_id, &client_secret, None);
+        Partner { organisation_id, client_id, client_secret, token }
+    }
+
+    /// Sends a request with an optional bearer token, extra headers and an optional body.
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<(&str, Vec<u8>)>,
+    ) -> TestResponse {
+        let mut builder = ureq::http::Request::builder().method(method).uri(self.url(path));
+        if let Some(token) = token {
+            builder = builder.header("authorization", format!("Bearer {token}"));
+        }
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let result = match body {
+            Some((content_type, bytes)) => {
+                let request = builder.header("content-type", content_type).body(bytes).expect("request");
+                self.agent.run(request)
+            }
+            None => self.agent.run(builder.body(()).expect("request")),
+        };
+        TestResponse::from(result.unwrap_or_else(|e| panic!("{method} {path}: {e}")))
+    }
+
+    /// A GET as the admin client, with extra headers.
+    pub fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> TestResponse {
+        self.send("GET", path, Some(&self.admin_token), headers, None)
+    }
+
+    /// A GET as the admin client.
     pub fn get(&self, path: &str) -> TestResponse {
         self.get_with(path, &[])
     }
 
-    /// A POST of raw bytes with a content type and extra headers.
-    pub fn post_raw(&self, path: &str, content_type: &str, body: &[u8], headers: &[(&str, &str)]) -> TestResponse {
-        let mut request = self.agent.post(self.url(path)).header("content-type", content_type);
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        TestResponse::from(request.send(body).expect("POST"))
+    /// A GET with the given token (or none).
+    pub fn get_as(&self, token: Option<&str>, path: &str) -> TestResponse {
+        self.send("GET", path, token, &[], None)
     }
 
+    /// A POST of raw bytes as the admin client.
+    pub fn post_raw(&self, path: &str, content_type: &str, body: &[u8], headers: &[(&str, &str)]) -> TestResponse {
+        self.send("POST", path, Some(&self.admin_token), headers, Some((content_type, body.to_vec())))
+    }
+
+    /// A JSON POST as the admin client.
     pub fn post_json(&self, path: &str, body: &Value) -> TestResponse {
         self.post_raw(path, "application/json", body.to_string().as_bytes(), &[])
     }
 
-    /// Runs a GraphQL operation and returns the whole response document.
+    /// A JSON request with any method and token.
+    pub fn json_as(&self, method: &str, token: Option<&str>, path: &str, body: &Value) -> TestResponse {
+        self.send(method, path, token, &[], Some(("application/json", body.to_string().into_bytes())))
+    }
+
+    /// Runs a GraphQL operation as the admin client and returns the whole response document.
     pub fn graphql(&self, query: &str, variables: Value) -> Value {
-        let response = self.post_json("/graphql", &serde_json::json!({"query": query, "variables": variables}));
+        self.graphql_as(&self.admin_token, query, variables)
+    }
+
+    /// Runs a GraphQL operation with a token.
+    pub fn graphql_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        let response =
+            self.json_as("POST", Some(token), "/graphql", &serde_json::json!({"query": query, "variables": variables}));
         assert_eq!(response.status, 200, "GraphQL over HTTP answered {}: {}", response.status, response.text());
         response.json()
     }

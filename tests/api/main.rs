@@ -3,8 +3,11 @@
 //! reported as ignored, with a banner saying so.
 
 mod artefacts;
+mod auth;
 mod helpers;
+mod nodes;
 mod operations;
+mod rate_limit;
 mod storage;
 mod structure;
 mod structure_graphql;
@@ -34,8 +37,8 @@ fn main() {
         eprintln!();
     }
 
-    let app_cases: Vec<AppCase> = [structure::CASES, structure_graphql::CASES, operations::CASES].concat();
-    let backend_cases: Vec<BackendCase> = [storage::CASES].concat();
+    let app_cases: Vec<AppCase> = [structure::CASES, structure_graphql::CASES, operations::CASES, auth::CASES].concat();
+    let backend_cases: Vec<BackendCase> = [storage::CASES, rate_limit::CASES, nodes::CASES].concat();
     let plain_cases: Vec<PlainCase> = [artefacts::CASES, storage::PLAIN_CASES].concat();
 
     let mut trials = Vec::new();
