@@ -180,3 +180,33 @@ impl Db {
         .map_err(|e| AppError::Internal(anyhow::anyhow!("database task failed: {e}")))?
     }
 }
+
+/// Runs `f` in a write transaction. On SQLite it starts with `BEGIN IMMEDIATE`, taking the
+/// write lock up front, so concurrent writers queue (busy timeout) instead of failing when
+/// a read snapshot goes stale; on Postgres it is an ordinary transaction. Nested
+/// transactions inside `f` become savepoints.
+pub fn write_transaction<T, E>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    if let DbConn::Pg(_) = conn {
+        return conn.transaction(f);
+    }
+    if let DbConn::Sqlite(inner) = conn {
+        AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+    }
+    let result = f(conn);
+    if let DbConn::Sqlite(inner) = conn {
+        match &result {
+            Ok(_) => {
+                if let Err(e) = AnsiTransactionManager::commit_transaction(inner) {
+                    let _ = AnsiTransactionManager::rollback_transaction(inner);
+                    return Err(e.into());
+                }
+            }
+            Err(_) => AnsiTransactionManager::rollback_transaction(inner)?,
+        }
+    }
+    result
+}

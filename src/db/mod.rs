@@ -3,6 +3,7 @@
 
 pub mod clients;
 pub mod connection;
+pub mod contributions;
 pub mod migrate;
 pub mod organisations;
 pub mod schema;
@@ -10,4 +11,4 @@ pub mod seed;
 pub mod structure;
 pub mod taxonomies;
 
-pub use connection::{Backend, DatabaseUrl, Db, DbConn, DbPool};
+pub use connection::{write_transaction, Backend, DatabaseUrl, Db, DbConn, DbPool};

@@ -78,3 +78,7 @@ pub fn insert(conn: &mut DbConn, org: &NewOrganisationRow<'_>) -> QueryResult<()
     }
     Ok(())
 }
+
+pub fn find_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<OrganisationRow>> {
+    organisations::table.filter(organisations::id.eq_any(ids)).select(OrganisationRow::as_select()).load(conn)
+}

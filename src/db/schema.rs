@@ -144,21 +144,6 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(
-    consultations,
-    purposes,
-    sessions,
-    segments,
-    objectives,
-    questions,
-    question_references,
-    breakout_groups,
-    breakout_group_regions,
-    taxonomies,
-    taxonomy_terms,
-    organisations,
-    organisation_regions,
-);
 
 diesel::table! {
     api_clients (id) {
@@ -182,4 +167,117 @@ diesel::table! {
 }
 
 diesel::joinable!(api_clients -> organisations (organisation_id));
-diesel::allow_tables_to_appear_in_same_query!(api_clients, organisations, signing_keys);
+
+diesel::table! {
+    contributions (id) {
+        id -> Text,
+        consultation -> Text,
+        session -> Nullable<Integer>,
+        segment -> Nullable<Text>,
+        group_id -> Nullable<Text>,
+        kind -> Text,
+        practice_category -> Nullable<Text>,
+        title -> Text,
+        summary -> Nullable<Text>,
+        body -> Text,
+        language -> Text,
+        scope -> Nullable<Text>,
+        replicable -> Nullable<Bool>,
+        replicability_notes -> Nullable<Text>,
+        external_ref -> Nullable<Text>,
+        status -> Text,
+        version -> Integer,
+        organisation_id -> Text,
+        org_kind -> Text,
+        created_by -> Text,
+        endorsement_count -> Integer,
+        progress_status -> Nullable<Text>,
+        question_ids -> Text,
+        regions -> Text,
+        themes -> Text,
+        links -> Text,
+        search_terms -> Text,
+        created_at -> Text,
+        updated_at -> Text,
+        submitted_at -> Nullable<Text>,
+        published_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    contribution_regions (contribution_id, region) {
+        contribution_id -> Text,
+        region -> Text,
+    }
+}
+
+diesel::table! {
+    contribution_themes (contribution_id, term_id) {
+        contribution_id -> Text,
+        term_id -> Text,
+    }
+}
+
+diesel::table! {
+    contribution_questions (contribution_id, question_id) {
+        contribution_id -> Text,
+        question_id -> Text,
+    }
+}
+
+diesel::table! {
+    contribution_revisions (contribution_id, version) {
+        contribution_id -> Text,
+        version -> Integer,
+        at -> Text,
+        by_client -> Text,
+        status -> Text,
+        snapshot -> Text,
+    }
+}
+
+diesel::table! {
+    endorsements (contribution_id, organisation_id) {
+        contribution_id -> Text,
+        organisation_id -> Text,
+        note -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Text,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (organisation_id, key) {
+        organisation_id -> Text,
+        key -> Text,
+        request_hash -> Text,
+        status -> Integer,
+        response -> Text,
+        created_at -> Text,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    consultations,
+    purposes,
+    sessions,
+    segments,
+    objectives,
+    questions,
+    question_references,
+    breakout_groups,
+    breakout_group_regions,
+    taxonomies,
+    taxonomy_terms,
+    organisations,
+    organisation_regions,
+    api_clients,
+    signing_keys,
+    contributions,
+    contribution_regions,
+    contribution_themes,
+    contribution_questions,
+    contribution_revisions,
+    endorsements,
+    idempotency_keys,
+);

@@ -1,8 +1,5 @@
 //! Closed vocabularies of the contract, stored as their snake_case names.
 
-use std::fmt;
-use std::str::FromStr;
-
 /// Declares a closed vocabulary: serde, GraphQL and OpenAPI see the same snake_case names.
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
@@ -21,13 +18,13 @@ macro_rules! vocabulary {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl FromStr for $name {
+        impl std::str::FromStr for $name {
             type Err = crate::domain::kinds::UnknownValue;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {
@@ -41,6 +38,8 @@ macro_rules! vocabulary {
         }
     };
 }
+
+pub(crate) use vocabulary;
 
 /// A value outside a closed vocabulary, with the values that are allowed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -4,7 +4,10 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{web, HttpRequest, HttpResponse};
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 
+use async_graphql::dataloader::DataLoader;
+
 use super::assets;
+use super::loaders::{OrganisationLoader, QuestionLoader};
 use super::HubSchema;
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -45,10 +48,18 @@ async fn execute(schema: &HubSchema, req: &HttpRequest, request: async_graphql::
         Ok(lang) => lang,
         Err(e) => return refuse(e),
     };
-    respond(schema.execute(request.data(caller).data(crate::http::lang::RequestLang(lang))).await)
+    let state = match req.app_data::<web::Data<crate::state::AppState>>() {
+        Some(state) => state.get_ref().clone(),
+        None => return refuse(AppError::Internal(anyhow::anyhow!("no application state"))),
+    };
+    // Loaders live for this request only: nothing one caller loads is served to another.
+    let organisations = DataLoader::new(OrganisationLoader { db: state.db.clone() }, actix_web::rt::spawn);
+    let questions = DataLoader::new(QuestionLoader { db: state.db.clone(), lang }, actix_web::rt::spawn);
+    let request = request.data(caller).data(crate::http::lang::RequestLang(lang)).data(organisations).data(questions);
+    respond(schema.execute(request).await)
 }
 
-async fn post(schema: web::Data<HubSchema>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+async fn post(schema: web::Data<HubSchema>, req: HttpRequest, body: crate::http::body::Body) -> HttpResponse {
     let value: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(e) => return refuse(AppError::BadRequest(format!("the body is not JSON: {e}"))),

@@ -1,14 +1,24 @@
 //! The GraphQL door: the same service functions as REST, in camelCase.
 
 pub mod assets;
+pub mod contributions;
 pub mod handlers;
+pub mod loaders;
 pub mod query;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use crate::state::AppState;
 
-pub type HubSchema = Schema<query::QueryRoot, EmptyMutation, EmptySubscription>;
+/// Every query field.
+#[derive(MergedObject, Default)]
+pub struct Query(query::QueryRoot, contributions::ContributionQuery);
+
+/// Every mutation.
+#[derive(MergedObject, Default)]
+pub struct Mutation(contributions::ContributionMutation);
+
+pub type HubSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Query depth, complexity and directive limits: a dashboard's deepest honest query
 /// (the whole consultation tree) stays well inside them.
@@ -18,8 +28,8 @@ pub const MAX_RECURSIVE_DEPTH: usize = 32;
 pub const MAX_DIRECTIVES: usize = 8;
 
 /// The schema without request data; the server adds the state, the SDL printer needs none.
-fn builder() -> async_graphql::SchemaBuilder<query::QueryRoot, EmptyMutation, EmptySubscription> {
-    Schema::build(query::QueryRoot, EmptyMutation, EmptySubscription)
+fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(MAX_RECURSIVE_DEPTH)

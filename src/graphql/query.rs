@@ -12,6 +12,7 @@ use crate::service::structure::{self, Consultation};
 use crate::service::taxonomies::{self, Taxonomy};
 use crate::state::AppState;
 
+#[derive(Default)]
 pub struct QueryRoot;
 
 fn state<'a>(ctx: &'a Context<'_>) -> Result<&'a AppState> {

@@ -1,8 +1,11 @@
 //! The REST door: one route table, one file per resource, extractors and middleware.
 
+pub mod body;
 pub mod clients;
 pub mod consultations;
+pub mod contributions;
 pub mod docs;
+pub mod etag;
 pub mod lang;
 pub mod me;
 pub mod middleware;
@@ -34,7 +37,7 @@ pub struct LangParam {
 
 /// Registers every REST route and the extractor settings that turn bad input into problems.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::JsonConfig::default().limit(BODY_LIMIT).error_handler(json_error))
+    cfg.app_data(web::JsonConfig::default().limit(BODY_LIMIT).content_type_required(false).error_handler(json_error))
         .app_data(web::PayloadConfig::default().limit(BODY_LIMIT))
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
@@ -50,6 +53,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(consultations::get)
                 .service(consultations::create_group)
                 .service(me::me)
+                .service(contributions::upsert_external)
+                .service(contributions::create)
+                .service(contributions::list)
+                .service(contributions::get)
+                .service(contributions::update)
+                .service(contributions::submit)
+                .service(contributions::withdraw)
+                .service(contributions::review)
+                .service(contributions::revisions)
+                .service(contributions::endorse)
+                .service(contributions::unendorse)
                 .service(clients::create_organisation)
                 .service(clients::create)
                 .service(clients::list)

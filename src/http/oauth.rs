@@ -116,7 +116,7 @@ fn token_request(req: &HttpRequest, body: &[u8]) -> Result<TokenRequest, OAuthEr
     )
 )]
 #[post("/oauth/token")]
-pub async fn token(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+pub async fn token(state: web::Data<AppState>, req: HttpRequest, body: crate::http::body::Body) -> HttpResponse {
     let request = match token_request(&req, &body) {
         Ok(r) => r,
         Err(e) => return oauth_error(e),

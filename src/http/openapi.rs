@@ -4,7 +4,7 @@ use actix_web::{get, HttpResponse};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::http::{clients, consultations, me, oauth, ops, organisations, taxonomies};
+use crate::http::{clients, consultations, contributions, me, oauth, ops, organisations, taxonomies};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,6 +20,9 @@ use crate::http::{clients, consultations, me, oauth, ops, organisations, taxonom
         taxonomies::list,
         organisations::list, organisations::get, clients::create_organisation,
         clients::create, clients::list, clients::get, clients::revoke,
+        contributions::create, contributions::list, contributions::get, contributions::update,
+        contributions::upsert_external, contributions::submit, contributions::withdraw, contributions::review,
+        contributions::revisions, contributions::endorse, contributions::unendorse,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth),
@@ -27,6 +30,7 @@ use crate::http::{clients, consultations, me, oauth, ops, organisations, taxonom
         (name = "structure", description = "The consultation: purposes, topics, sessions, segments, groups, objectives, questions; taxonomies."),
         (name = "auth", description = "Access tokens (OAuth 2.0 client credentials, EdDSA JWTs) and their public keys."),
         (name = "organisations", description = "Partner organisations."),
+        (name = "contributions", description = "Partners' contributions: submit, edit, review, endorse, find."),
         (name = "clients", description = "API clients of partner organisations (secretariat only)."),
         (name = "operations", description = "Health, readiness and metrics.")
     )

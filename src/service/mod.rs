@@ -3,6 +3,8 @@
 //! [`crate::db::Db::run`], off the async executor.
 
 pub mod clients;
+pub mod contribution_input;
+pub mod contributions;
 pub mod oauth;
 pub mod organisations;
 pub mod page;

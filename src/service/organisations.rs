@@ -50,10 +50,16 @@ pub fn list(conn: &mut DbConn, cursor: Option<&str>, limit: i64) -> Result<Page<
     let after_key = after.as_ref().map(|c| (c.0[0].as_str(), c.0[1].as_str()));
     let fetched = rows::list(conn, after_key, limit + 1)?;
     let page = Page::from_rows(fetched, limit, |o| Cursor(vec![o.name.clone(), o.id.clone()]), |o| o);
-    Ok(Page { data: with_regions(conn, page.data)?, next_cursor: page.next_cursor })
+    Ok(Page { data: with_regions(conn, page.data)?, next_cursor: page.next_cursor, cursors: page.cursors })
 }
 
 pub fn get(conn: &mut DbConn, id: &str) -> Result<Organisation, AppError> {
     let row = rows::find(conn, id)?.ok_or_else(|| AppError::not_found("organisation"))?;
     with_regions(conn, vec![row])?.pop().ok_or_else(|| AppError::not_found("organisation"))
+}
+
+/// Organisations by id, in one query for the rows and one for their regions.
+pub fn get_many(conn: &mut DbConn, ids: &[String]) -> Result<Vec<Organisation>, AppError> {
+    let found = rows::find_many(conn, ids)?;
+    with_regions(conn, found)
 }

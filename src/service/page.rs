@@ -43,6 +43,8 @@ impl Cursor {
 pub struct Page<T> {
     pub data: Vec<T>,
     pub next_cursor: Option<String>,
+    /// The cursor of each item (where a list resumes after it), for Relay edges.
+    pub cursors: Vec<String>,
 }
 
 impl<T> Page<T> {
@@ -51,8 +53,9 @@ impl<T> Page<T> {
         let limit = usize::try_from(limit).unwrap_or(usize::MAX);
         let more = rows.len() > limit;
         rows.truncate(limit);
-        let next_cursor = if more { rows.last().map(|r| key(r).encode()) } else { None };
-        Page { data: rows.into_iter().map(map).collect(), next_cursor }
+        let cursors: Vec<String> = rows.iter().map(|r| key(r).encode()).collect();
+        let next_cursor = if more { cursors.last().cloned() } else { None };
+        Page { data: rows.into_iter().map(map).collect(), next_cursor, cursors }
     }
 }
 

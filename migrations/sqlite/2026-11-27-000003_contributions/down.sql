@@ -1,0 +1,8 @@
+DROP TABLE contributions_fts;
+DROP TABLE idempotency_keys;
+DROP TABLE endorsements;
+DROP TABLE contribution_revisions;
+DROP TABLE contribution_questions;
+DROP TABLE contribution_themes;
+DROP TABLE contribution_regions;
+DROP TABLE contributions;

@@ -1,0 +1,390 @@
+//! Contributions, their join tables, revisions, endorsements and idempotency keys.
+
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
+
+use super::connection::MultiBackend;
+use super::schema::*;
+use super::DbConn;
+use crate::domain::contribution::{Filter, Viewer};
+
+/// A contribution as stored (without its index words).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = contributions, treat_none_as_null = true)]
+pub struct ContributionRow {
+    pub id: String,
+    pub consultation: String,
+    pub session: Option<i32>,
+    pub segment: Option<String>,
+    pub group_id: Option<String>,
+    pub kind: String,
+    pub practice_category: Option<String>,
+    pub title: String,
+    pub summary: Option<String>,
+    pub body: String,
+    pub language: String,
+    pub scope: Option<String>,
+    pub replicable: Option<bool>,
+    pub replicability_notes: Option<String>,
+    pub external_ref: Option<String>,
+    pub status: String,
+    pub version: i32,
+    pub organisation_id: String,
+    pub org_kind: String,
+    pub created_by: String,
+    pub endorsement_count: i32,
+    pub progress_status: Option<String>,
+    /// JSON arrays.
+    pub question_ids: String,
+    pub regions: String,
+    pub themes: String,
+    pub links: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub submitted_at: Option<String>,
+    pub published_at: Option<String>,
+}
+
+/// The filterable lists of a contribution, kept in join tables.
+pub struct Facets<'a> {
+    pub regions: &'a [String],
+    pub themes: &'a [String],
+    pub questions: &'a [String],
+}
+
+fn write_facets(conn: &mut DbConn, id: &str, facets: &Facets<'_>) -> QueryResult<()> {
+    diesel::delete(contribution_regions::table.filter(contribution_regions::contribution_id.eq(id))).execute(conn)?;
+    diesel::delete(contribution_themes::table.filter(contribution_themes::contribution_id.eq(id))).execute(conn)?;
+    diesel::delete(contribution_questions::table.filter(contribution_questions::contribution_id.eq(id)))
+        .execute(conn)?;
+    for region in facets.regions {
+        diesel::insert_into(contribution_regions::table)
+            .values((contribution_regions::contribution_id.eq(id), contribution_regions::region.eq(region)))
+            .execute(conn)?;
+    }
+    for theme in facets.themes {
+        diesel::insert_into(contribution_themes::table)
+            .values((contribution_themes::contribution_id.eq(id), contribution_themes::term_id.eq(theme)))
+            .execute(conn)?;
+    }
+    for question in facets.questions {
+        diesel::insert_into(contribution_questions::table)
+            .values((contribution_questions::contribution_id.eq(id), contribution_questions::question_id.eq(question)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn insert(conn: &mut DbConn, row: &ContributionRow, search_terms: &str, facets: &Facets<'_>) -> QueryResult<()> {
+    diesel::insert_into(contributions::table).values((row, contributions::search_terms.eq(search_terms))).execute(conn)?;
+    write_facets(conn, &row.id, facets)
+}
+
+/// Replaces the row if it is still at `expected_version`; false when another write won.
+pub fn update(
+    conn: &mut DbConn,
+    row: &ContributionRow,
+    expected_version: i32,
+    search_terms: Option<&str>,
+    facets: Option<&Facets<'_>>,
+) -> QueryResult<bool> {
+    let target =
+        contributions::table.filter(contributions::id.eq(&row.id)).filter(contributions::version.eq(expected_version));
+    let changed = match search_terms {
+        Some(terms) => diesel::update(target).set((row, contributions::search_terms.eq(terms))).execute(conn)?,
+        None => diesel::update(target).set(row).execute(conn)?,
+    };
+    if changed == 0 {
+        return Ok(false);
+    }
+    if let Some(facets) = facets {
+        write_facets(conn, &row.id, facets)?;
+    }
+    Ok(true)
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<ContributionRow>> {
+    contributions::table.find(id).select(ContributionRow::as_select()).first(conn).optional()
+}
+
+pub fn find_by_external_ref(conn: &mut DbConn, organisation: &str, external_ref: &str) -> QueryResult<Option<ContributionRow>> {
+    contributions::table
+        .filter(contributions::organisation_id.eq(organisation))
+        .filter(contributions::external_ref.eq(external_ref))
+        .select(ContributionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<ContributionRow>> {
+    contributions::table.filter(contributions::id.eq_any(ids)).select(ContributionRow::as_select()).load(conn)
+}
+
+type Boxed<'a> = contributions::BoxedQuery<'a, MultiBackend>;
+
+/// The rows a viewer may see that pass a filter, unordered.
+fn filtered<'a>(conn: &DbConn, filter: &'a Filter, viewer: &'a Viewer) -> Boxed<'a> {
+    use contributions as c;
+    let mut query = c::table.into_boxed();
+    // Visibility, the one rule of `Viewer::can_see`, in SQL.
+    query = if viewer.reviewer {
+        query.filter(
+            c::status.eq("published").or(c::organisation_id.eq(&viewer.organisation_id)).or(c::status.ne("draft")),
+        )
+    } else {
+        query.filter(c::status.eq("published").or(c::organisation_id.eq(&viewer.organisation_id)))
+    };
+    if let Some(v) = &filter.consultation {
+        query = query.filter(c::consultation.eq(v));
+    }
+    if let Some(v) = filter.kind {
+        query = query.filter(c::kind.eq(v.as_str()));
+    }
+    if let Some(v) = filter.status {
+        query = query.filter(c::status.eq(v.as_str()));
+    }
+    if let Some(v) = filter.session {
+        query = query.filter(c::session.eq(v));
+    }
+    if let Some(v) = &filter.segment {
+        query = query.filter(c::segment.eq(v));
+    }
+    if let Some(v) = &filter.group {
+        query = query.filter(c::group_id.eq(v));
+    }
+    if let Some(v) = &filter.organisation {
+        query = query.filter(c::organisation_id.eq(v));
+    }
+    if let Some(v) = filter.org_kind {
+        query = query.filter(c::org_kind.eq(v.as_str()));
+    }
+    if let Some(v) = &filter.updated_since {
+        query = query.filter(c::updated_at.ge(v));
+    }
+    if let Some(v) = filter.region {
+        query = query.filter(
+            c::id.eq_any(
+                contribution_regions::table
+                    .filter(contribution_regions::region.eq(v.as_str()))
+                    .select(contribution_regions::contribution_id),
+            ),
+        );
+    }
+    if let Some(v) = &filter.theme {
+        query = query.filter(
+            c::id.eq_any(
+                contribution_themes::table
+                    .filter(contribution_themes::term_id.eq(v))
+                    .select(contribution_themes::contribution_id),
+            ),
+        );
+    }
+    if let Some(v) = &filter.question {
+        query = query.filter(
+            c::id.eq_any(
+                contribution_questions::table
+                    .filter(contribution_questions::question_id.eq(v))
+                    .select(contribution_questions::contribution_id),
+            ),
+        );
+    }
+    if let Some(q) = &filter.q {
+        // Both indexes hold the same stemmed words, so both match the same rows.
+        query = match conn {
+            DbConn::Sqlite(_) => query.filter(
+                sql::<Bool>("contributions.rowid IN (SELECT rowid FROM contributions_fts WHERE contributions_fts MATCH ")
+                    .bind::<Text, _>(q.fts5())
+                    .sql(")"),
+            ),
+            DbConn::Pg(_) => query.filter(
+                sql::<Bool>("to_tsvector('simple', contributions.search_terms) @@ to_tsquery('simple', ")
+                    .bind::<Text, _>(q.tsquery())
+                    .sql(")"),
+            ),
+        };
+    }
+    query
+}
+
+/// A page newest first (ids are time-ordered), after the id `before` when given.
+pub fn list(
+    conn: &mut DbConn,
+    filter: &Filter,
+    viewer: &Viewer,
+    before: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<ContributionRow>> {
+    let mut query = filtered(conn, filter, viewer);
+    if let Some(id) = before {
+        query = query.filter(contributions::id.lt(id.to_owned()));
+    }
+    query.order(contributions::id.desc()).limit(limit).select(ContributionRow::as_select()).load(conn)
+}
+
+pub fn count(conn: &mut DbConn, filter: &Filter, viewer: &Viewer) -> QueryResult<i64> {
+    filtered(conn, filter, viewer).count().get_result(conn)
+}
+
+/// What ranking needs of every match: id, title, summary, language.
+pub fn search_candidates(
+    conn: &mut DbConn,
+    filter: &Filter,
+    viewer: &Viewer,
+) -> QueryResult<Vec<(String, String, Option<String>, String)>> {
+    filtered(conn, filter, viewer)
+        .select((contributions::id, contributions::title, contributions::summary, contributions::language))
+        .load(conn)
+}
+
+pub struct RevisionRow {
+    pub version: i32,
+    pub at: String,
+    pub by_client: String,
+    pub status: String,
+    pub snapshot: String,
+}
+
+pub fn insert_revision(conn: &mut DbConn, contribution_id: &str, r: &RevisionRow) -> QueryResult<()> {
+    diesel::insert_into(contribution_revisions::table)
+        .values((
+            contribution_revisions::contribution_id.eq(contribution_id),
+            contribution_revisions::version.eq(r.version),
+            contribution_revisions::at.eq(&r.at),
+            contribution_revisions::by_client.eq(&r.by_client),
+            contribution_revisions::status.eq(&r.status),
+            contribution_revisions::snapshot.eq(&r.snapshot),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn revisions(conn: &mut DbConn, contribution_id: &str) -> QueryResult<Vec<RevisionRow>> {
+    let rows: Vec<(i32, String, String, String, String)> = contribution_revisions::table
+        .filter(contribution_revisions::contribution_id.eq(contribution_id))
+        .order(contribution_revisions::version.asc())
+        .select((
+            contribution_revisions::version,
+            contribution_revisions::at,
+            contribution_revisions::by_client,
+            contribution_revisions::status,
+            contribution_revisions::snapshot,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(version, at, by_client, status, snapshot)| RevisionRow { version, at, by_client, status, snapshot })
+        .collect())
+}
+
+pub fn endorsement_exists(conn: &mut DbConn, contribution_id: &str, organisation_id: &str) -> QueryResult<bool> {
+    let n: i64 = endorsements::table
+        .filter(endorsements::contribution_id.eq(contribution_id))
+        .filter(endorsements::organisation_id.eq(organisation_id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub fn insert_endorsement(
+    conn: &mut DbConn,
+    contribution_id: &str,
+    organisation_id: &str,
+    note: Option<&str>,
+    by: &str,
+    at: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(endorsements::table)
+        .values((
+            endorsements::contribution_id.eq(contribution_id),
+            endorsements::organisation_id.eq(organisation_id),
+            endorsements::note.eq(note),
+            endorsements::created_by.eq(by),
+            endorsements::created_at.eq(at),
+        ))
+        .execute(conn)?;
+    refresh_endorsement_count(conn, contribution_id)
+}
+
+pub fn delete_endorsement(conn: &mut DbConn, contribution_id: &str, organisation_id: &str) -> QueryResult<bool> {
+    let n = diesel::delete(
+        endorsements::table
+            .filter(endorsements::contribution_id.eq(contribution_id))
+            .filter(endorsements::organisation_id.eq(organisation_id)),
+    )
+    .execute(conn)?;
+    refresh_endorsement_count(conn, contribution_id)?;
+    Ok(n > 0)
+}
+
+fn refresh_endorsement_count(conn: &mut DbConn, contribution_id: &str) -> QueryResult<()> {
+    let n: i64 =
+        endorsements::table.filter(endorsements::contribution_id.eq(contribution_id)).count().get_result(conn)?;
+    diesel::update(contributions::table.find(contribution_id))
+        .set(contributions::endorsement_count.eq(i32::try_from(n).unwrap_or(i32::MAX)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A stored answer to a request made with an `Idempotency-Key`.
+pub struct IdempotentAnswer {
+    pub request_hash: String,
+    pub status: i32,
+    pub response: String,
+    pub created_at: String,
+}
+
+pub fn find_idempotency(conn: &mut DbConn, organisation: &str, key: &str) -> QueryResult<Option<IdempotentAnswer>> {
+    let row: Option<(String, i32, String, String)> = idempotency_keys::table
+        .filter(idempotency_keys::organisation_id.eq(organisation))
+        .filter(idempotency_keys::key.eq(key))
+        .select((
+            idempotency_keys::request_hash,
+            idempotency_keys::status,
+            idempotency_keys::response,
+            idempotency_keys::created_at,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(request_hash, status, response, created_at)| IdempotentAnswer { request_hash, status, response, created_at }))
+}
+
+pub fn insert_idempotency(conn: &mut DbConn, organisation: &str, key: &str, answer: &IdempotentAnswer) -> QueryResult<()> {
+    diesel::insert_into(idempotency_keys::table)
+        .values((
+            idempotency_keys::organisation_id.eq(organisation),
+            idempotency_keys::key.eq(key),
+            idempotency_keys::request_hash.eq(&answer.request_hash),
+            idempotency_keys::status.eq(answer.status),
+            idempotency_keys::response.eq(&answer.response),
+            idempotency_keys::created_at.eq(&answer.created_at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Forgets keys older than `before` (they are kept 24 hours).
+pub fn purge_idempotency(conn: &mut DbConn, before: &str) -> QueryResult<usize> {
+    diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(before))).execute(conn)
+}
+
+/// Which of these questions belong to a consultation: `(id, session number, segment key)`.
+pub fn questions_of(
+    conn: &mut DbConn,
+    consultation_id: &str,
+    ids: &[String],
+) -> QueryResult<Vec<String>> {
+    questions::table
+        .filter(questions::consultation_id.eq(consultation_id))
+        .filter(questions::id.eq_any(ids))
+        .select(questions::id)
+        .load(conn)
+}
+
+/// `(id, label, text_en, text_fr)` of questions, for display.
+pub fn question_texts(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<(String, Option<String>, String, String)>> {
+    questions::table
+        .filter(questions::id.eq_any(ids))
+        .select((questions::id, questions::label, questions::text_en, questions::text_fr))
+        .load(conn)
+}
