@@ -77,7 +77,9 @@ fn write_facets(conn: &mut DbConn, id: &str, facets: &Facets<'_>) -> QueryResult
 }
 
 pub fn insert(conn: &mut DbConn, row: &ContributionRow, search_terms: &str, facets: &Facets<'_>) -> QueryResult<()> {
-    diesel::insert_into(contributions::table).values((row, contributions::search_terms.eq(search_terms))).execute(conn)?;
+    diesel::insert_into(contributions::table)
+        .values((row, contributions::search_terms.eq(search_terms)))
+        .execute(conn)?;
     write_facets(conn, &row.id, facets)
 }
 
@@ -108,7 +110,11 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<ContributionRow>>
     contributions::table.find(id).select(ContributionRow::as_select()).first(conn).optional()
 }
 
-pub fn find_by_external_ref(conn: &mut DbConn, organisation: &str, external_ref: &str) -> QueryResult<Option<ContributionRow>> {
+pub fn find_by_external_ref(
+    conn: &mut DbConn,
+    organisation: &str,
+    external_ref: &str,
+) -> QueryResult<Option<ContributionRow>> {
     contributions::table
         .filter(contributions::organisation_id.eq(organisation))
         .filter(contributions::external_ref.eq(external_ref))
@@ -193,9 +199,11 @@ fn filtered<'a>(conn: &DbConn, filter: &'a Filter, viewer: &'a Viewer) -> Boxed<
         // Both indexes hold the same stemmed words, so both match the same rows.
         query = match conn {
             DbConn::Sqlite(_) => query.filter(
-                sql::<Bool>("contributions.rowid IN (SELECT rowid FROM contributions_fts WHERE contributions_fts MATCH ")
-                    .bind::<Text, _>(q.fts5())
-                    .sql(")"),
+                sql::<Bool>(
+                    "contributions.rowid IN (SELECT rowid FROM contributions_fts WHERE contributions_fts MATCH ",
+                )
+                .bind::<Text, _>(q.fts5())
+                .sql(")"),
             ),
             DbConn::Pg(_) => query.filter(
                 sql::<Bool>("to_tsvector('simple', contributions.search_terms) @@ to_tsquery('simple', ")
@@ -226,12 +234,17 @@ pub fn count(conn: &mut DbConn, filter: &Filter, viewer: &Viewer) -> QueryResult
     filtered(conn, filter, viewer).count().get_result(conn)
 }
 
-/// What ranking needs of every match: id, title, summary, language.
-pub fn search_candidates(
-    conn: &mut DbConn,
-    filter: &Filter,
-    viewer: &Viewer,
-) -> QueryResult<Vec<(String, String, Option<String>, String)>> {
+/// What ranking needs of a match.
+#[derive(Debug, Queryable)]
+pub struct Candidate {
+    pub id: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub language: String,
+}
+
+/// Every match of a search, unordered.
+pub fn search_candidates(conn: &mut DbConn, filter: &Filter, viewer: &Viewer) -> QueryResult<Vec<Candidate>> {
     filtered(conn, filter, viewer)
         .select((contributions::id, contributions::title, contributions::summary, contributions::language))
         .load(conn)
@@ -346,10 +359,20 @@ pub fn find_idempotency(conn: &mut DbConn, organisation: &str, key: &str) -> Que
         ))
         .first(conn)
         .optional()?;
-    Ok(row.map(|(request_hash, status, response, created_at)| IdempotentAnswer { request_hash, status, response, created_at }))
+    Ok(row.map(|(request_hash, status, response, created_at)| IdempotentAnswer {
+        request_hash,
+        status,
+        response,
+        created_at,
+    }))
 }
 
-pub fn insert_idempotency(conn: &mut DbConn, organisation: &str, key: &str, answer: &IdempotentAnswer) -> QueryResult<()> {
+pub fn insert_idempotency(
+    conn: &mut DbConn,
+    organisation: &str,
+    key: &str,
+    answer: &IdempotentAnswer,
+) -> QueryResult<()> {
     diesel::insert_into(idempotency_keys::table)
         .values((
             idempotency_keys::organisation_id.eq(organisation),
@@ -369,11 +392,7 @@ pub fn purge_idempotency(conn: &mut DbConn, before: &str) -> QueryResult<usize> 
 }
 
 /// Which of these questions belong to a consultation: `(id, session number, segment key)`.
-pub fn questions_of(
-    conn: &mut DbConn,
-    consultation_id: &str,
-    ids: &[String],
-) -> QueryResult<Vec<String>> {
+pub fn questions_of(conn: &mut DbConn, consultation_id: &str, ids: &[String]) -> QueryResult<Vec<String>> {
     questions::table
         .filter(questions::consultation_id.eq(consultation_id))
         .filter(questions::id.eq_any(ids))
@@ -381,8 +400,16 @@ pub fn questions_of(
         .load(conn)
 }
 
-/// `(id, label, text_en, text_fr)` of questions, for display.
-pub fn question_texts(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<(String, Option<String>, String, String)>> {
+/// A question's label and texts, for display.
+#[derive(Debug, Queryable)]
+pub struct QuestionText {
+    pub id: String,
+    pub label: Option<String>,
+    pub text_en: String,
+    pub text_fr: String,
+}
+
+pub fn question_texts(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<QuestionText>> {
     questions::table
         .filter(questions::id.eq_any(ids))
         .select((questions::id, questions::label, questions::text_en, questions::text_fr))

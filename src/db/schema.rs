@@ -144,7 +144,6 @@ diesel::table! {
     }
 }
 
-
 diesel::table! {
     api_clients (id) {
         id -> Text,

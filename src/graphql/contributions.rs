@@ -253,10 +253,16 @@ impl ContributionQuery {
         let filter = filter.unwrap_or_default();
         let searching = filter.q.as_deref().is_some_and(|q| !q.trim().is_empty());
         if order_by == Some(ContributionOrder::Relevance) && !searching {
-            return Err(AppError::Validation(vec![crate::error::FieldError::new("orderBy", "RELEVANCE needs `q`")]).into());
+            return Err(
+                AppError::Validation(vec![crate::error::FieldError::new("orderBy", "RELEVANCE needs `q`")]).into()
+            );
         }
         if order_by == Some(ContributionOrder::Newest) && searching {
-            return Err(AppError::Validation(vec![crate::error::FieldError::new("orderBy", "with `q` results come by relevance")]).into());
+            return Err(AppError::Validation(vec![crate::error::FieldError::new(
+                "orderBy",
+                "with `q` results come by relevance",
+            )])
+            .into());
         }
         let filter = filter.params().to_filter()?;
         let caller = caller.clone();
@@ -268,7 +274,11 @@ impl ContributionQuery {
                 Ok((page, total))
             })
             .await?;
-        let mut connection = Connection::with_additional_fields(false, page.next_cursor.is_some(), ContributionConnectionFields { total_count: total });
+        let mut connection = Connection::with_additional_fields(
+            false,
+            page.next_cursor.is_some(),
+            ContributionConnectionFields { total_count: total },
+        );
         connection.edges.extend(page.cursors.into_iter().zip(page.data).map(|(cursor, c)| Edge::new(cursor, c)));
         Ok(connection)
     }
@@ -300,7 +310,10 @@ impl ContributionMutation {
         if submit {
             body.insert("submit".into(), Value::Bool(true));
         }
-        run(ctx, move |conn, caller| Ok(contributions::create(conn, caller, &body, idempotency_key.as_deref())?.contribution)).await
+        run(ctx, move |conn, caller| {
+            Ok(contributions::create(conn, caller, &body, idempotency_key.as_deref())?.contribution)
+        })
+        .await
     }
 
     /// Changes a contribution; with `expectedVersion`, only if it is still at that version.
@@ -330,8 +343,15 @@ impl ContributionMutation {
     }
 
     /// A secretariat decision on a submitted contribution (`review` scope).
-    async fn review_contribution(&self, ctx: &Context<'_>, id: ID, decision: ReviewDecision, note: Option<String>) -> Result<Contribution> {
-        run(ctx, move |conn, caller| contributions::transition(conn, caller, &id, Action::Review { decision, note })).await
+    async fn review_contribution(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        decision: ReviewDecision,
+        note: Option<String>,
+    ) -> Result<Contribution> {
+        run(ctx, move |conn, caller| contributions::transition(conn, caller, &id, Action::Review { decision, note }))
+            .await
     }
 
     /// Your organisation's endorsement of another's published contribution.
@@ -351,6 +371,7 @@ impl ContributionMutation {
         input: ContributionInput,
     ) -> Result<Contribution> {
         let body = input.into_map();
-        run(ctx, move |conn, caller| Ok(contributions::upsert_by_external_ref(conn, caller, &external_ref, &body)?.1)).await
+        run(ctx, move |conn, caller| Ok(contributions::upsert_by_external_ref(conn, caller, &external_ref, &body)?.1))
+            .await
     }
 }

@@ -27,9 +27,7 @@ impl FromRequest for Body {
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             bytes.await.map(Body).map_err(|e| {
-                let too_large = e
-                    .as_error::<PayloadError>()
-                    .is_some_and(|p| matches!(p, PayloadError::Overflow))
+                let too_large = e.as_error::<PayloadError>().is_some_and(|p| matches!(p, PayloadError::Overflow))
                     || e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE;
                 if too_large {
                     AppError::PayloadTooLarge(super::BODY_LIMIT)

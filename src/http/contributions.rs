@@ -79,10 +79,17 @@ pub struct ContributionWrite {
     security(("bearer" = ["contributions:write"]))
 )]
 #[post("/contributions")]
-pub async fn create(state: web::Data<AppState>, caller: Caller, req: HttpRequest, body: crate::http::body::Body) -> Result<HttpResponse, AppError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    body: crate::http::body::Body,
+) -> Result<HttpResponse, AppError> {
     let map = object(&body)?;
     let key = match req.headers().get("idempotency-key") {
-        Some(v) => Some(v.to_str().map_err(|_| AppError::BadRequest("Idempotency-Key must be ASCII".into()))?.to_owned()),
+        Some(v) => {
+            Some(v.to_str().map_err(|_| AppError::BadRequest("Idempotency-Key must be ASCII".into()))?.to_owned())
+        }
         None => None,
     };
     let created = state.db.run(move |conn| contributions::create(conn, &caller, &map, key.as_deref())).await?;
@@ -182,7 +189,8 @@ pub async fn upsert_external(
 ) -> Result<HttpResponse, AppError> {
     let map = object(&body)?;
     let reference = external_ref.into_inner();
-    let (created, c) = state.db.run(move |conn| contributions::upsert_by_external_ref(conn, &caller, &reference, &map)).await?;
+    let (created, c) =
+        state.db.run(move |conn| contributions::upsert_by_external_ref(conn, &caller, &reference, &map)).await?;
     let response = if created {
         let mut r = HttpResponse::Created();
         r.insert_header(location(&c));
@@ -193,7 +201,12 @@ pub async fn upsert_external(
     Ok(with_etag(response, &c))
 }
 
-async fn step(state: web::Data<AppState>, caller: Caller, id: String, action: Action) -> Result<HttpResponse, AppError> {
+async fn step(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: String,
+    action: Action,
+) -> Result<HttpResponse, AppError> {
     let c = state.db.run(move |conn| contributions::transition(conn, &caller, &id, action)).await?;
     Ok(with_etag(HttpResponse::Ok(), &c))
 }
@@ -202,7 +215,11 @@ async fn step(state: web::Data<AppState>, caller: Caller, id: String, action: Ac
 #[utoipa::path(post, path = "/api/v1/contributions/{id}/submit", tag = "contributions", params(("id" = String, Path)),
     responses((status = 200, body = Contribution), (status = 409, body = crate::error::Problem)), security(("bearer" = ["contributions:write"])))]
 #[post("/contributions/{id}/submit")]
-pub async fn submit(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn submit(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     step(state, caller, id.into_inner(), Action::Submit).await
 }
 
@@ -210,7 +227,11 @@ pub async fn submit(state: web::Data<AppState>, caller: Caller, id: web::Path<St
 #[utoipa::path(post, path = "/api/v1/contributions/{id}/withdraw", tag = "contributions", params(("id" = String, Path)),
     responses((status = 200, body = Contribution), (status = 409, body = crate::error::Problem)), security(("bearer" = ["contributions:write"])))]
 #[post("/contributions/{id}/withdraw")]
-pub async fn withdraw(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     step(state, caller, id.into_inner(), Action::Withdraw).await
 }
 
@@ -248,7 +269,11 @@ pub struct RevisionList {
 #[utoipa::path(get, path = "/api/v1/contributions/{id}/revisions", tag = "contributions", params(("id" = String, Path)),
     responses((status = 200, body = RevisionList), (status = 404, body = crate::error::Problem)), security(("bearer" = ["contributions:read"])))]
 #[get("/contributions/{id}/revisions")]
-pub async fn revisions(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn revisions(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let data = state.db.run(move |conn| contributions::revisions(conn, &caller, &id)).await?;
     Ok(HttpResponse::Ok().json(RevisionList { data }))
@@ -266,7 +291,12 @@ pub struct EndorsementRequest {
     responses((status = 201, body = Contribution), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
     security(("bearer" = ["contributions:write"])))]
 #[post("/contributions/{id}/endorsements")]
-pub async fn endorse(state: web::Data<AppState>, caller: Caller, id: web::Path<String>, body: crate::http::body::Body) -> Result<HttpResponse, AppError> {
+pub async fn endorse(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: crate::http::body::Body,
+) -> Result<HttpResponse, AppError> {
     let request: EndorsementRequest = if body.iter().all(u8::is_ascii_whitespace) {
         EndorsementRequest::default()
     } else {
@@ -281,7 +311,11 @@ pub async fn endorse(state: web::Data<AppState>, caller: Caller, id: web::Path<S
 #[utoipa::path(delete, path = "/api/v1/contributions/{id}/endorsements", tag = "contributions", params(("id" = String, Path)),
     responses((status = 204), (status = 404, body = crate::error::Problem)), security(("bearer" = ["contributions:write"])))]
 #[delete("/contributions/{id}/endorsements")]
-pub async fn unendorse(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn unendorse(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     state.db.run(move |conn| contributions::remove_endorsement(conn, &caller, &id)).await?;
     Ok(HttpResponse::NoContent().finish())

@@ -54,7 +54,17 @@ pub const MAX_LIST: usize = 50;
 pub const MAX_EXTERNAL_REF: usize = 255;
 
 /// A link attached to a contribution.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema, async_graphql::SimpleObject, async_graphql::InputObject)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    async_graphql::SimpleObject,
+    async_graphql::InputObject,
+)]
 #[graphql(input_name = "LinkInput")]
 pub struct Link {
     #[schema(example = "https://example.org/report.pdf")]
@@ -326,8 +336,9 @@ mod tests {
         let Err(AppError::Validation(errors)) = err else { panic!("expected validation errors") };
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["kind", "title", "body"]);
-        let ok = Fields::from_map(&object(json!({"kind": "gap", "title": " T ", "body": "B", "regions": ["asia", "asia"]})));
-        let ok = ok.ok().expect("valid");
+        let ok =
+            Fields::from_map(&object(json!({"kind": "gap", "title": " T ", "body": "B", "regions": ["asia", "asia"]})));
+        let ok = ok.expect("valid");
         assert_eq!(ok.title.as_deref(), Some("T"));
         assert_eq!(ok.regions, vec![Region::Asia]);
         let round = Fields::from_map(&ok.to_map()).ok();

@@ -219,7 +219,9 @@ fn check_references(conn: &mut DbConn, mut fields: Fields) -> Result<Checked, Ap
     }
     for q in &fields.question_ids {
         match tree.questions.iter().find(|x| &x.id == q) {
-            None => errors.push(FieldError::new("question_ids", format!("`{q}` is not a question of this consultation"))),
+            None => {
+                errors.push(FieldError::new("question_ids", format!("`{q}` is not a question of this consultation")))
+            }
             Some(question) => {
                 let session_number = question.session_id.as_deref().and_then(session_of).map(|s| s.number);
                 if fields.session.is_some() && session_number.is_some() && session_number != fields.session {
@@ -296,14 +298,17 @@ fn record(
 ) -> Result<Contribution, AppError> {
     let view = Contribution::from_row(row.clone())?;
     let facets_lists = index.map(facets_of);
-    let facets = facets_lists
-        .as_ref()
-        .map(|(regions, themes, questions)| Facets { regions, themes, questions });
+    let facets = facets_lists.as_ref().map(|(regions, themes, questions)| Facets { regions, themes, questions });
     let terms = index.map(|_| search_terms(row));
     match previous_version {
-        None => rows::insert(conn, row, terms.as_deref().unwrap_or(""), facets.as_ref().ok_or_else(|| {
-            AppError::Internal(anyhow::anyhow!("a new contribution needs its facets"))
-        })?)?,
+        None => rows::insert(
+            conn,
+            row,
+            terms.as_deref().unwrap_or(""),
+            facets
+                .as_ref()
+                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a new contribution needs its facets")))?,
+        )?,
         Some(expected) => {
             if !rows::update(conn, row, expected, terms.as_deref(), facets.as_ref())? {
                 return Err(AppError::PreconditionFailed(
@@ -365,7 +370,12 @@ fn new_row(caller: &Caller, now: &str) -> ContributionRow {
     }
 }
 
-fn external_ref_taken(conn: &mut DbConn, caller: &Caller, external_ref: Option<&str>, except: Option<&str>) -> Result<(), AppError> {
+fn external_ref_taken(
+    conn: &mut DbConn,
+    caller: &Caller,
+    external_ref: Option<&str>,
+    except: Option<&str>,
+) -> Result<(), AppError> {
     if let Some(reference) = external_ref {
         if let Some(existing) = rows::find_by_external_ref(conn, &caller.organisation_id, reference)? {
             if Some(existing.id.as_str()) != except {
@@ -394,11 +404,13 @@ fn create_in(conn: &mut DbConn, caller: &Caller, body: &Map<String, Value>) -> R
     let now = clock::to_db(clock::now());
     let mut row = new_row(caller, &now);
     apply(&mut row, &checked);
-    let created = record(conn, caller, &row, None, Some(&checked))?;
-    if !submit {
-        return Ok(created);
+    if submit {
+        // Created and submitted in one change: version 1, one revision.
+        let submitted = Status::Draft.submit().map_err(|e| AppError::Conflict(e.to_string()))?;
+        row.status = submitted.as_str().to_owned();
+        row.submitted_at = Some(now);
     }
-    transition_in(conn, caller, &created.id, Action::Submit)
+    record(conn, caller, &row, None, Some(&checked))
 }
 
 /// An answer to a creation, as stored for `Idempotency-Key` replays.
@@ -683,7 +695,14 @@ pub fn endorse(conn: &mut DbConn, caller: &Caller, id: &str, note: Option<&str>)
         if rows::endorsement_exists(conn, id, &caller.organisation_id)? {
             return Err(AppError::Conflict("your organisation already endorses this contribution".into()));
         }
-        rows::insert_endorsement(conn, id, &caller.organisation_id, note, &caller.client_id, &clock::to_db(clock::now()))?;
+        rows::insert_endorsement(
+            conn,
+            id,
+            &caller.organisation_id,
+            note,
+            &caller.client_id,
+            &clock::to_db(clock::now()),
+        )?;
         Contribution::from_row(visible_row(conn, caller, id)?)
     })
 }
@@ -736,27 +755,38 @@ fn search_page(
 ) -> Result<Page<Contribution>, AppError> {
     let after = cursor.map(|c| Cursor::decode(c, 2)).transpose()?;
     let after_key = match &after {
-        Some(c) => Some((c.0[0].parse::<usize>().map_err(|_| AppError::BadRequest("the cursor is not valid".into()))?, c.0[1].clone())),
+        Some(c) => Some((
+            c.0[0].parse::<usize>().map_err(|_| AppError::BadRequest("the cursor is not valid".into()))?,
+            c.0[1].clone(),
+        )),
         None => None,
     };
     let mut scored: Vec<(usize, String)> = rows::search_candidates(conn, filter, viewer)?
         .into_iter()
-        .map(|(id, title, summary, language)| {
-            let title_hits = query.hits(&search::term_set(&language, &title));
-            let summary_hits = summary.map_or(0, |s| query.hits(&search::term_set(&language, &s)));
-            (2 * title_hits + summary_hits, id)
+        .map(|c| {
+            let title_hits = query.hits(&search::term_set(&c.language, &c.title));
+            let summary_hits = c.summary.map_or(0, |s| query.hits(&search::term_set(&c.language, &s)));
+            (2 * title_hits + summary_hits, c.id)
         })
         .collect();
     scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.cmp(&a.1)));
     let start = match &after_key {
-        Some((score, id)) => scored.iter().position(|(s, i)| (s, i) < (score, id) && !(s == score && i >= id)).unwrap_or(scored.len()),
+        Some((score, id)) => {
+            scored.iter().position(|(s, i)| (s, i) < (score, id) && !(s == score && i >= id)).unwrap_or(scored.len())
+        }
         None => 0,
     };
     let limit = usize::try_from(limit).unwrap_or(50);
     let slice: Vec<(usize, String)> = scored.iter().skip(start).take(limit + 1).cloned().collect();
-    let page = Page::from_rows(slice, i64::try_from(limit).unwrap_or(50), |(s, id)| Cursor(vec![s.to_string(), id.clone()]), |x| x);
+    let page = Page::from_rows(
+        slice,
+        i64::try_from(limit).unwrap_or(50),
+        |(s, id)| Cursor(vec![s.to_string(), id.clone()]),
+        |x| x,
+    );
     let ids: Vec<String> = page.data.iter().map(|(_, id)| id.clone()).collect();
-    let mut by_id: HashMap<String, ContributionRow> = rows::find_many(conn, &ids)?.into_iter().map(|r| (r.id.clone(), r)).collect();
+    let mut by_id: HashMap<String, ContributionRow> =
+        rows::find_many(conn, &ids)?.into_iter().map(|r| (r.id.clone(), r)).collect();
     let mut data = Vec::new();
     let mut cursors = Vec::new();
     for (id, cursor) in ids.iter().zip(page.cursors) {
@@ -875,10 +905,7 @@ pub fn question_labels(
     ids: &[String],
     lang: crate::domain::Lang,
 ) -> Result<Vec<(String, Option<String>, String)>, AppError> {
-    Ok(rows::question_texts(conn, ids)?
-        .into_iter()
-        .map(|(id, label, en, fr)| (id, label, lang.pick(en, fr)))
-        .collect())
+    Ok(rows::question_texts(conn, ids)?.into_iter().map(|q| (q.id, q.label, lang.pick(q.text_en, q.text_fr))).collect())
 }
 
 /// Distinct ids among the question lists of contributions.

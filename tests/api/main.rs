@@ -2,8 +2,13 @@
 //! Postgres runs when `HUB_TEST_POSTGRES_URL` names a server; otherwise its half is
 //! reported as ignored, with a banner saying so.
 
+#![allow(clippy::type_complexity, clippy::cloned_ref_to_slice_refs)]
+
 mod artefacts;
 mod auth;
+mod contributions;
+mod contributions_graphql;
+mod contributions_load;
 mod helpers;
 mod nodes;
 mod operations;
@@ -37,8 +42,17 @@ fn main() {
         eprintln!();
     }
 
-    let app_cases: Vec<AppCase> = [structure::CASES, structure_graphql::CASES, operations::CASES, auth::CASES].concat();
-    let backend_cases: Vec<BackendCase> = [storage::CASES, rate_limit::CASES, nodes::CASES].concat();
+    let app_cases: Vec<AppCase> = [
+        structure::CASES,
+        structure_graphql::CASES,
+        operations::CASES,
+        auth::CASES,
+        contributions::CASES,
+        contributions_graphql::CASES,
+    ]
+    .concat();
+    let backend_cases: Vec<BackendCase> =
+        [storage::CASES, rate_limit::CASES, nodes::CASES, contributions_load::CASES].concat();
     let plain_cases: Vec<PlainCase> = [artefacts::CASES, storage::PLAIN_CASES].concat();
 
     let mut trials = Vec::new();
