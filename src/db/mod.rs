@@ -1,6 +1,7 @@
 //! Storage: the one place where SQL lives. Functions take `&mut DbConn` and return
 //! `QueryResult`, so callers compose them inside transactions.
 
+pub mod changes;
 pub mod clients;
 pub mod connection;
 pub mod contributions;

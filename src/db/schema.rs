@@ -256,7 +256,66 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    changes (seq) {
+        seq -> BigInt,
+        txid -> BigInt,
+        contribution_id -> Text,
+        version -> Integer,
+        event -> Text,
+        organisation_id -> Text,
+        status_before -> Nullable<Text>,
+        status_after -> Text,
+        snapshot -> Text,
+        at -> Text,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> Text,
+        organisation_id -> Text,
+        reviewer -> Bool,
+        created_by -> Text,
+        url -> Text,
+        events -> Text,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_until -> Nullable<Text>,
+        active -> Bool,
+        disabled_reason -> Nullable<Text>,
+        failure_streak -> Integer,
+        cursor_txid -> BigInt,
+        cursor_seq -> BigInt,
+        lease_owner -> Nullable<Text>,
+        lease_until -> Nullable<Text>,
+        created_at -> Text,
+        updated_at -> Text,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        webhook_id -> Text,
+        position -> BigInt,
+        change_seq -> BigInt,
+        event -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        last_status_code -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        next_attempt_at -> Text,
+        created_at -> Text,
+        delivered_at -> Nullable<Text>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    changes,
+    webhooks,
+    webhook_deliveries,
     consultations,
     purposes,
     sessions,

@@ -166,3 +166,53 @@ pub struct Filter {
     pub updated_since: Option<String>,
     pub q: Option<crate::domain::search::Query>,
 }
+
+vocabulary! {
+    /// What happened to a contribution: the change feed's and the webhooks' event types.
+    Event {
+        Created => "contribution.created",
+        Updated => "contribution.updated",
+        Submitted => "contribution.submitted",
+        Published => "contribution.published",
+        ChangesRequested => "contribution.changes_requested",
+        Rejected => "contribution.rejected",
+        Withdrawn => "contribution.withdrawn",
+        Endorsed => "contribution.endorsed",
+    }
+}
+
+impl Event {
+    /// The event of a move into `status`.
+    pub fn of_status(status: Status) -> Event {
+        match status {
+            Status::Draft => Event::Updated,
+            Status::Submitted => Event::Submitted,
+            Status::ChangesRequested => Event::ChangesRequested,
+            Status::Published => Event::Published,
+            Status::Rejected => Event::Rejected,
+            Status::Withdrawn => Event::Withdrawn,
+        }
+    }
+}
+
+/// What a follower of the feed receives for one change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedOp {
+    /// The contribution is (still) in view: here is its state.
+    Upsert,
+    /// It left the view (withdrawn, rejected, unpublished): forget it.
+    Delete,
+}
+
+impl Viewer {
+    /// How a change shows in this viewer's feed, if at all.
+    pub fn feed_op(&self, owner: &str, before: Option<Status>, after: Status) -> Option<FeedOp> {
+        if self.can_see(owner, after) {
+            Some(FeedOp::Upsert)
+        } else if before.is_some_and(|b| self.can_see(owner, b)) {
+            Some(FeedOp::Delete)
+        } else {
+            None
+        }
+    }
+}

@@ -15,6 +15,7 @@ use crate::http::lang::negotiate;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/graphql").route(web::post().to(post)).route(web::get().to(get)))
+        .service(web::resource("/graphql/ws").route(web::get().to(websocket)))
         .service(web::resource("/graphql/assets/{file}").route(web::get().to(assets::serve)));
 }
 
@@ -113,4 +114,32 @@ fn is_mutation(request: &async_graphql::Request) -> bool {
             None => ops.values().any(|op| not_query(op.node.ty)),
         },
     }
+}
+
+/// Subscriptions over WebSocket (`graphql-transport-ws`); the token comes in `connection_init`.
+async fn websocket(
+    schema: web::Data<HubSchema>,
+    state: web::Data<crate::state::AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> actix_web::Result<HttpResponse> {
+    let state = state.get_ref().clone();
+    async_graphql_actix_web::GraphQLSubscription::new(HubSchema::clone(&schema))
+        .on_connection_init(move |value| {
+            let state = state.clone();
+            async move {
+                let caller = super::subscription::authenticate_init(&state, &value)
+                    .await
+                    .map_err(|e| async_graphql::Error::new(e.to_string()))?;
+                let mut data = async_graphql::Data::default();
+                data.insert(caller);
+                data.insert(DataLoader::new(OrganisationLoader { db: state.db.clone() }, actix_web::rt::spawn));
+                data.insert(DataLoader::new(
+                    QuestionLoader { db: state.db.clone(), lang: crate::domain::Lang::default() },
+                    actix_web::rt::spawn,
+                ));
+                Ok(data)
+            }
+        })
+        .start(&req, payload)
 }

@@ -5,8 +5,9 @@ pub mod contributions;
 pub mod handlers;
 pub mod loaders;
 pub mod query;
+pub mod subscription;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 
 use crate::state::AppState;
 
@@ -18,7 +19,7 @@ pub struct Query(query::QueryRoot, contributions::ContributionQuery);
 #[derive(MergedObject, Default)]
 pub struct Mutation(contributions::ContributionMutation);
 
-pub type HubSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type HubSchema = Schema<Query, Mutation, subscription::SubscriptionRoot>;
 
 /// Query depth, complexity and directive limits: a dashboard's deepest honest query
 /// (the whole consultation tree) stays well inside them.
@@ -28,8 +29,8 @@ pub const MAX_RECURSIVE_DEPTH: usize = 32;
 pub const MAX_DIRECTIVES: usize = 8;
 
 /// The schema without request data; the server adds the state, the SDL printer needs none.
-fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, subscription::SubscriptionRoot> {
+    Schema::build(Query::default(), Mutation::default(), subscription::SubscriptionRoot)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(MAX_RECURSIVE_DEPTH)

@@ -1,6 +1,7 @@
 //! The REST door: one route table, one file per resource, extractors and middleware.
 
 pub mod body;
+pub mod changes;
 pub mod clients;
 pub mod consultations;
 pub mod contributions;
@@ -53,6 +54,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(consultations::get)
                 .service(consultations::create_group)
                 .service(me::me)
+                .service(changes::feed)
                 .service(contributions::upsert_external)
                 .service(contributions::create)
                 .service(contributions::list)

@@ -4,7 +4,7 @@ use actix_web::{get, HttpResponse};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::http::{clients, consultations, contributions, me, oauth, ops, organisations, taxonomies};
+use crate::http::{changes, clients, consultations, contributions, me, oauth, ops, organisations, taxonomies};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,6 +23,7 @@ use crate::http::{clients, consultations, contributions, me, oauth, ops, organis
         contributions::create, contributions::list, contributions::get, contributions::update,
         contributions::upsert_external, contributions::submit, contributions::withdraw, contributions::review,
         contributions::revisions, contributions::endorse, contributions::unendorse,
+        changes::feed,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth),
@@ -31,6 +32,7 @@ use crate::http::{clients, consultations, contributions, me, oauth, ops, organis
         (name = "auth", description = "Access tokens (OAuth 2.0 client credentials, EdDSA JWTs) and their public keys."),
         (name = "organisations", description = "Partner organisations."),
         (name = "contributions", description = "Partners' contributions: submit, edit, review, endorse, find."),
+        (name = "sync", description = "The change feed and webhooks, for systems that mirror contributions."),
         (name = "clients", description = "API clients of partner organisations (secretariat only)."),
         (name = "operations", description = "Health, readiness and metrics.")
     )

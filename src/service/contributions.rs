@@ -13,11 +13,13 @@ use crate::auth::{Caller, Scope};
 use crate::db::contributions::{self as rows, ContributionRow, Facets, IdempotentAnswer, RevisionRow};
 use crate::db::{structure as structure_rows, taxonomies as taxonomy_rows, write_transaction, DbConn};
 use crate::domain::contribution::{
-    ContributionKind, Filter, GeographicScope, PracticeCategory, RefusedTransition, ReviewDecision, Status, Viewer,
+    ContributionKind, Event, Filter, GeographicScope, PracticeCategory, RefusedTransition, ReviewDecision, Status,
+    Viewer,
 };
 use crate::domain::search::{self, Query};
 use crate::domain::{clock, ids, Region};
 use crate::error::{AppError, FieldError};
+use crate::service::changes;
 use crate::service::contribution_input::{check_keys, merge, Fields, Link};
 use crate::service::page::{Cursor, Page};
 
@@ -293,9 +295,11 @@ fn record(
     conn: &mut DbConn,
     caller: &Caller,
     row: &ContributionRow,
-    previous_version: Option<i32>,
+    previous: Option<&ContributionRow>,
     index: Option<&Checked>,
+    events: &[Event],
 ) -> Result<Contribution, AppError> {
+    let previous_version = previous.map(|p| p.version);
     let view = Contribution::from_row(row.clone())?;
     let facets_lists = index.map(facets_of);
     let facets = facets_lists.as_ref().map(|(regions, themes, questions)| Facets { regions, themes, questions });
@@ -328,6 +332,9 @@ fn record(
             snapshot: to_json(&view),
         },
     )?;
+    for event in events {
+        changes::record(conn, &view, previous.map(|p| p.status.as_str()), *event)?;
+    }
     Ok(view)
 }
 
@@ -404,13 +411,15 @@ fn create_in(conn: &mut DbConn, caller: &Caller, body: &Map<String, Value>) -> R
     let now = clock::to_db(clock::now());
     let mut row = new_row(caller, &now);
     apply(&mut row, &checked);
+    let mut events = vec![Event::Created];
     if submit {
-        // Created and submitted in one change: version 1, one revision.
+        // Created and submitted in one change: version 1, one revision, two events.
         let submitted = Status::Draft.submit().map_err(|e| AppError::Conflict(e.to_string()))?;
         row.status = submitted.as_str().to_owned();
         row.submitted_at = Some(now);
+        events.push(Event::Submitted);
     }
-    record(conn, caller, &row, None, Some(&checked))
+    record(conn, caller, &row, None, Some(&checked), &events)
 }
 
 /// An answer to a creation, as stored for `Idempotency-Key` replays.
@@ -554,7 +563,7 @@ pub fn update(
         apply(&mut next, &checked);
         next.version = row.version + 1;
         next.updated_at = clock::to_db(clock::now());
-        record(conn, caller, &next, Some(row.version), Some(&checked))
+        record(conn, caller, &next, Some(&row), Some(&checked), &[Event::Updated])
     })
 }
 
@@ -594,7 +603,7 @@ pub fn upsert_by_external_ref(
             }
             next.version = existing.version + 1;
             next.updated_at = clock::to_db(clock::now());
-            Ok((false, record(conn, caller, &next, Some(existing.version), Some(&checked))?))
+            Ok((false, record(conn, caller, &next, Some(&existing), Some(&checked), &[Event::Updated])?))
         }
     })
 }
@@ -629,7 +638,7 @@ fn transition_in(conn: &mut DbConn, caller: &Caller, id: &str, action: Action) -
         Status::Published => next.published_at = Some(now),
         _ => {}
     }
-    record(conn, caller, &next, Some(row.version), None)
+    record(conn, caller, &next, Some(&row), None, &[Event::of_status(next_status)])
 }
 
 /// Submits, withdraws or reviews a contribution.
@@ -703,7 +712,9 @@ pub fn endorse(conn: &mut DbConn, caller: &Caller, id: &str, note: Option<&str>)
             &caller.client_id,
             &clock::to_db(clock::now()),
         )?;
-        Contribution::from_row(visible_row(conn, caller, id)?)
+        let view = Contribution::from_row(visible_row(conn, caller, id)?)?;
+        changes::record(conn, &view, Some(view.status.as_str()), Event::Endorsed)?;
+        Ok(view)
     })
 }
 
@@ -714,7 +725,9 @@ pub fn remove_endorsement(conn: &mut DbConn, caller: &Caller, id: &str) -> Resul
         if !rows::delete_endorsement(conn, id, &caller.organisation_id)? {
             return Err(AppError::not_found("endorsement"));
         }
-        Contribution::from_row(visible_row(conn, caller, id)?)
+        let view = Contribution::from_row(visible_row(conn, caller, id)?)?;
+        changes::record(conn, &view, Some(view.status.as_str()), Event::Updated)?;
+        Ok(view)
     })
 }
 

@@ -16,6 +16,7 @@ mod rate_limit;
 mod storage;
 mod structure;
 mod structure_graphql;
+mod sync;
 
 use consultation_hub::db::Backend;
 use libtest_mimic::{Arguments, Trial};
@@ -49,10 +50,11 @@ fn main() {
         auth::CASES,
         contributions::CASES,
         contributions_graphql::CASES,
+        sync::CASES,
     ]
     .concat();
     let backend_cases: Vec<BackendCase> =
-        [storage::CASES, rate_limit::CASES, nodes::CASES, contributions_load::CASES].concat();
+        [storage::CASES, rate_limit::CASES, nodes::CASES, contributions_load::CASES, sync::BACKEND_CASES].concat();
     let plain_cases: Vec<PlainCase> = [artefacts::CASES, storage::PLAIN_CASES].concat();
 
     let mut trials = Vec::new();
@@ -66,7 +68,8 @@ fn main() {
             });
             trials.push(trial.with_ignored_flag(skip));
         }
-        for &(case, run) in &backend_cases {
+        let only_here: &[BackendCase] = if backend == Backend::Postgres { sync::POSTGRES_CASES } else { &[] };
+        for &(case, run) in backend_cases.iter().chain(only_here) {
             let trial = Trial::test(format!("{name}::{case}"), move || {
                 run(backend);
                 Ok(())
