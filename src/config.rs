@@ -34,6 +34,9 @@ pub struct Settings {
     /// First webhook retry delay in milliseconds; later ones grow exponentially.
     #[arg(long, env = "HUB_WEBHOOK_RETRY_BASE_MS", default_value_t = 5000, global = true)]
     pub webhook_retry_base_ms: u64,
+    /// Timeout of one webhook delivery attempt, in milliseconds.
+    #[arg(long, env = "HUB_WEBHOOK_TIMEOUT_MS", default_value_t = 10_000, global = true)]
+    pub webhook_timeout_ms: u64,
     /// Largest number of pooled database connections.
     #[arg(long, env = "HUB_DB_POOL_SIZE", default_value_t = 10, global = true)]
     pub db_pool_size: u32,
@@ -59,6 +62,7 @@ pub struct Config {
     pub rate_limit: u32,
     pub webhook_allow_private: bool,
     pub webhook_retry_base_ms: u64,
+    pub webhook_timeout_ms: u64,
     pub db_pool_size: u32,
     pub workers: Option<usize>,
 }
@@ -84,6 +88,7 @@ impl Config {
             rate_limit: settings.rate_limit,
             webhook_allow_private: settings.webhook_allow_private,
             webhook_retry_base_ms: settings.webhook_retry_base_ms,
+            webhook_timeout_ms: settings.webhook_timeout_ms.max(100),
             db_pool_size: settings.db_pool_size,
             workers: settings.workers,
         })
@@ -100,6 +105,7 @@ impl Config {
             rate_limit: 1200,
             webhook_allow_private: false,
             webhook_retry_base_ms: 5000,
+            webhook_timeout_ms: 10_000,
             db_pool_size: 4,
             workers: None,
         }

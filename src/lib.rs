@@ -13,3 +13,4 @@ pub mod metrics;
 pub mod service;
 pub mod startup;
 pub mod state;
+pub mod sync;

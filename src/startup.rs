@@ -77,6 +77,19 @@ pub fn build_app(
         .default_service(web::to(http::unknown_route))
 }
 
+/// Starts this node's webhook dispatcher; it stops when the returned value is dropped.
+pub fn start_dispatcher(state: &AppState) -> crate::sync::dispatcher::Dispatcher {
+    let c = &state.config;
+    crate::sync::dispatcher::start(
+        state.db.clone(),
+        crate::sync::dispatcher::Settings {
+            retry_base: std::time::Duration::from_millis(c.webhook_retry_base_ms.max(1)),
+            timeout: std::time::Duration::from_millis(c.webhook_timeout_ms),
+            allow_private: c.webhook_allow_private,
+        },
+    )
+}
+
 /// Serves until SIGTERM or Ctrl-C, then drains in-flight requests.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let bind = config.bind.clone();
@@ -87,6 +100,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     };
     let state = build_state(db, config);
     let schema = graphql::build_schema(state.clone());
+    let dispatcher = start_dispatcher(&state);
     let mut server = HttpServer::new(move || build_app(state.clone(), schema.clone()))
         .shutdown_timeout(30)
         .bind(&bind)
@@ -98,6 +112,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         tracing::info!(%addr, "listening");
     }
     server.run().await?;
+    drop(dispatcher);
     tracing::info!("stopped");
     Ok(())
 }

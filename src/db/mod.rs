@@ -11,5 +11,6 @@ pub mod schema;
 pub mod seed;
 pub mod structure;
 pub mod taxonomies;
+pub mod webhooks;
 
 pub use connection::{write_transaction, Backend, DatabaseUrl, Db, DbConn, DbPool};

@@ -17,6 +17,7 @@ pub mod organisations;
 pub mod paging;
 pub mod rate_limit;
 pub mod taxonomies;
+pub mod webhooks;
 
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -55,6 +56,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(consultations::create_group)
                 .service(me::me)
                 .service(changes::feed)
+                .service(webhooks::create)
+                .service(webhooks::list)
+                .service(webhooks::get)
+                .service(webhooks::update)
+                .service(webhooks::remove)
+                .service(webhooks::deliveries)
+                .service(webhooks::redeliver)
                 .service(contributions::upsert_external)
                 .service(contributions::create)
                 .service(contributions::list)

@@ -4,7 +4,9 @@ use actix_web::{get, HttpResponse};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::http::{changes, clients, consultations, contributions, me, oauth, ops, organisations, taxonomies};
+use crate::http::{
+    changes, clients, consultations, contributions, me, oauth, ops, organisations, taxonomies, webhooks,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,7 +25,8 @@ use crate::http::{changes, clients, consultations, contributions, me, oauth, ops
         contributions::create, contributions::list, contributions::get, contributions::update,
         contributions::upsert_external, contributions::submit, contributions::withdraw, contributions::review,
         contributions::revisions, contributions::endorse, contributions::unendorse,
-        changes::feed,
+        changes::feed, webhooks::create, webhooks::list, webhooks::get, webhooks::update, webhooks::remove,
+        webhooks::deliveries, webhooks::redeliver,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth),

@@ -11,3 +11,4 @@ pub mod organisations;
 pub mod page;
 pub mod structure;
 pub mod taxonomies;
+pub mod webhooks;

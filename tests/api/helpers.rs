@@ -90,6 +90,7 @@ pub struct TestApp {
     pub admin: Credentials,
     agent: ureq::Agent,
     server: Option<(actix_web::dev::ServerHandle, JoinHandle<()>)>,
+    _dispatcher: consultation_hub::sync::dispatcher::Dispatcher,
     // Dropped last: the server must stop before its database goes.
     pub database: TestDatabase,
 }
@@ -148,6 +149,7 @@ impl TestApp {
         });
         let handle = rx.recv().expect("server handle");
         let agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let dispatcher = startup::start_dispatcher(&state);
         let admin = {
             let mut conn = state.db.get().expect("conn");
             let c = consultation_hub::service::clients::bootstrap(&mut conn).expect("bootstrap");
@@ -161,6 +163,7 @@ impl TestApp {
             admin,
             agent,
             server: Some((handle, thread)),
+            _dispatcher: dispatcher,
             database,
         };
         app.backend = app.state.db.backend();

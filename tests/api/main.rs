@@ -17,6 +17,7 @@ mod storage;
 mod structure;
 mod structure_graphql;
 mod sync;
+mod webhooks;
 
 use consultation_hub::db::Backend;
 use libtest_mimic::{Arguments, Trial};
@@ -51,10 +52,18 @@ fn main() {
         contributions::CASES,
         contributions_graphql::CASES,
         sync::CASES,
+        webhooks::CASES,
     ]
     .concat();
-    let backend_cases: Vec<BackendCase> =
-        [storage::CASES, rate_limit::CASES, nodes::CASES, contributions_load::CASES, sync::BACKEND_CASES].concat();
+    let backend_cases: Vec<BackendCase> = [
+        storage::CASES,
+        rate_limit::CASES,
+        nodes::CASES,
+        contributions_load::CASES,
+        sync::BACKEND_CASES,
+        webhooks::BACKEND_CASES,
+    ]
+    .concat();
     let plain_cases: Vec<PlainCase> = [artefacts::CASES, storage::PLAIN_CASES].concat();
 
     let mut trials = Vec::new();

@@ -34,9 +34,15 @@ pub struct Node {
 
 impl Node {
     pub fn start(database: &DatabaseUrl) -> Node {
+        Self::start_with(database, &[])
+    }
+
+    /// Starts a node with extra `HUB_*` settings.
+    pub fn start_with(database: &DatabaseUrl, env: &[(&str, &str)]) -> Node {
         let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
         let child = Command::new(BIN)
             .arg("serve")
+            .envs(env.iter().copied())
             .env("HUB_DATABASE_URL", database_url(database))
             .env("HUB_BIND", format!("127.0.0.1:{port}"))
             .env("HUB_WORKERS", "2")
@@ -90,6 +96,12 @@ impl Node {
         assert_eq!(response.status().as_u16(), 200);
         let body: Value = response.body_mut().read_json().expect("json");
         body["access_token"].as_str().expect("access_token").to_owned()
+    }
+
+    /// `kill -9`: no chance to finish anything.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     pub fn terminate(&mut self) -> std::process::ExitStatus {
