@@ -27,6 +27,13 @@ pub enum Command {
     Schema,
     /// Print the OpenAPI document (JSON).
     Openapi,
+    /// Fill the database with a generated data set for benchmarks (prints JSON).
+    BenchSeed {
+        #[arg(long, default_value_t = 10_000)]
+        contributions: usize,
+        #[arg(long, default_value_t = 200)]
+        organisations: usize,
+    },
     /// Administer organisations, API clients and signing keys (prints JSON).
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -80,6 +87,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             let config = Config::from_settings(&cli.settings)?;
             crate::startup::prepare_database(&config)?;
+            Ok(())
+        }
+        Command::BenchSeed { contributions, organisations } => {
+            let config = Config::from_settings(&cli.settings)?;
+            let db = crate::startup::prepare_database(&config)?;
+            let mut conn = db.get()?;
+            let seeded = crate::service::bench_seed::run(&mut conn, organisations, contributions)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{}", serde_json::to_string(&seeded)?);
             Ok(())
         }
         Command::Admin(command) => {

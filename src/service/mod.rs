@@ -2,6 +2,7 @@
 //! Functions here are synchronous and take a connection; the doors run them through
 //! [`crate::db::Db::run`], off the async executor.
 
+pub mod bench_seed;
 pub mod changes;
 pub mod clients;
 pub mod contribution_input;
