@@ -108,7 +108,7 @@ fn text(rng: &mut Rng, words: &[&str], bytes: usize) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(*rng.pick::<&str>(words));
+        out.push_str(rng.pick::<&str>(words));
     }
     out
 }
@@ -165,7 +165,7 @@ pub fn run(conn: &mut DbConn, organisations: usize, contributions: usize) -> Res
         write_transaction(conn, |conn| -> Result<(), AppError> {
             for _ in 0..batch {
                 let (org, kind) = rng.pick(&orgs).clone();
-                let french = rng.next() % 2 == 0;
+                let french = rng.next().is_multiple_of(2);
                 let words = if french { FR_WORDS } else { EN_WORDS };
                 let contribution_kind = *rng.pick(ContributionKind::ALL);
                 let status = *rng.pick(&statuses);
