@@ -415,3 +415,71 @@ pub fn question_texts(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<Ques
         .select((questions::id, questions::label, questions::text_en, questions::text_fr))
         .load(conn)
 }
+
+/// What dashboard counts need of a contribution.
+#[derive(Debug, Queryable)]
+pub struct StatRow {
+    pub id: String,
+    pub kind: String,
+    pub status: String,
+    pub org_kind: String,
+    pub session: Option<i32>,
+    pub segment: Option<String>,
+    pub group_id: Option<String>,
+    pub organisation_id: String,
+    pub regions: String,
+    pub themes: String,
+}
+
+pub fn stat_rows(conn: &mut DbConn, filter: &Filter, viewer: &Viewer) -> QueryResult<Vec<StatRow>> {
+    use contributions as c;
+    filtered(conn, filter, viewer)
+        .select((
+            c::id,
+            c::kind,
+            c::status,
+            c::org_kind,
+            c::session,
+            c::segment,
+            c::group_id,
+            c::organisation_id,
+            c::regions,
+            c::themes,
+        ))
+        .load(conn)
+}
+
+/// What clustering needs of a published contribution.
+#[derive(Debug, Queryable)]
+pub struct ClusterRow {
+    pub id: String,
+    pub title: String,
+    pub search_terms: String,
+    pub session: Option<i32>,
+    pub segment: Option<String>,
+    pub group_id: Option<String>,
+    pub organisation_id: String,
+    pub regions: String,
+}
+
+/// The newest `limit` published contributions of a consultation.
+pub fn cluster_rows(conn: &mut DbConn, consultation: &str, limit: i64) -> QueryResult<Vec<ClusterRow>> {
+    use contributions as c;
+    c::table
+        .filter(c::consultation.eq(consultation))
+        .filter(c::status.eq("published"))
+        .order(c::id.desc())
+        .limit(limit)
+        .select((c::id, c::title, c::search_terms, c::session, c::segment, c::group_id, c::organisation_id, c::regions))
+        .load(conn)
+}
+
+/// The published contributions of a consultation a viewer may see, oldest first.
+pub fn published_of(conn: &mut DbConn, consultation: &str, viewer: &Viewer) -> QueryResult<Vec<ContributionRow>> {
+    let filter = Filter {
+        consultation: Some(consultation.to_owned()),
+        status: Some(crate::domain::contribution::Status::Published),
+        ..Filter::default()
+    };
+    filtered(conn, &filter, viewer).order(contributions::id.asc()).select(ContributionRow::as_select()).load(conn)
+}

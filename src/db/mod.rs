@@ -10,6 +10,7 @@ pub mod organisations;
 pub mod schema;
 pub mod seed;
 pub mod structure;
+pub mod synthesis;
 pub mod taxonomies;
 pub mod webhooks;
 

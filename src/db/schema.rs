@@ -312,7 +312,50 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    outcomes (id) {
+        id -> Text,
+        consultation -> Text,
+        kind -> Text,
+        session -> Nullable<Integer>,
+        segment -> Nullable<Text>,
+        group_id -> Nullable<Text>,
+        title -> Text,
+        text -> Text,
+        status -> Text,
+        organisation_id -> Text,
+        created_by -> Text,
+        created_at -> Text,
+        updated_at -> Text,
+        adopted_at -> Nullable<Text>,
+        transmitted_at -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    outcome_contributions (outcome_id, contribution_id) {
+        outcome_id -> Text,
+        contribution_id -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    progress_reports (id) {
+        id -> Text,
+        contribution_id -> Text,
+        status -> Text,
+        note -> Nullable<Text>,
+        as_of -> Text,
+        created_by -> Text,
+        created_at -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    outcomes,
+    outcome_contributions,
+    progress_reports,
     changes,
     webhooks,
     webhook_deliveries,

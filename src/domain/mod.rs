@@ -6,6 +6,7 @@ pub mod ids;
 pub mod kinds;
 pub mod language;
 pub mod search;
+pub mod synthesis;
 pub mod webhook;
 
 pub use kinds::{OrgKind, Region, SegmentKind};

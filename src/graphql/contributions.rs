@@ -64,7 +64,7 @@ pub struct ContributionFilter {
 }
 
 impl ContributionFilter {
-    fn params(&self) -> FilterParams {
+    pub fn params(&self) -> FilterParams {
         FilterParams {
             consultation: self.consultation.clone(),
             kind: self.kind.map(|v| v.as_str().to_owned()),

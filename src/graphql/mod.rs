@@ -6,6 +6,7 @@ pub mod handlers;
 pub mod loaders;
 pub mod query;
 pub mod subscription;
+pub mod synthesis;
 
 use async_graphql::{MergedObject, Schema};
 
@@ -13,11 +14,11 @@ use crate::state::AppState;
 
 /// Every query field.
 #[derive(MergedObject, Default)]
-pub struct Query(query::QueryRoot, contributions::ContributionQuery);
+pub struct Query(query::QueryRoot, contributions::ContributionQuery, synthesis::SynthesisQuery);
 
 /// Every mutation.
 #[derive(MergedObject, Default)]
-pub struct Mutation(contributions::ContributionMutation);
+pub struct Mutation(contributions::ContributionMutation, synthesis::SynthesisMutation);
 
 pub type HubSchema = Schema<Query, Mutation, subscription::SubscriptionRoot>;
 

@@ -16,6 +16,7 @@ pub mod ops;
 pub mod organisations;
 pub mod paging;
 pub mod rate_limit;
+pub mod synthesis;
 pub mod taxonomies;
 pub mod webhooks;
 
@@ -63,6 +64,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(webhooks::remove)
                 .service(webhooks::deliveries)
                 .service(webhooks::redeliver)
+                .service(synthesis::create_outcome)
+                .service(synthesis::list_outcomes)
+                .service(synthesis::get_outcome)
+                .service(synthesis::adopt)
+                .service(synthesis::transmit)
+                .service(synthesis::report_progress)
+                .service(synthesis::progress)
+                .service(synthesis::stats)
+                .service(synthesis::clusters)
+                .service(synthesis::report)
                 .service(contributions::upsert_external)
                 .service(contributions::create)
                 .service(contributions::list)

@@ -5,7 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::http::{
-    changes, clients, consultations, contributions, me, oauth, ops, organisations, taxonomies, webhooks,
+    changes, clients, consultations, contributions, me, oauth, ops, organisations, synthesis, taxonomies, webhooks,
 };
 
 #[derive(OpenApi)]
@@ -27,6 +27,8 @@ use crate::http::{
         contributions::revisions, contributions::endorse, contributions::unendorse,
         changes::feed, webhooks::create, webhooks::list, webhooks::get, webhooks::update, webhooks::remove,
         webhooks::deliveries, webhooks::redeliver,
+        synthesis::create_outcome, synthesis::list_outcomes, synthesis::get_outcome, synthesis::adopt, synthesis::transmit,
+        synthesis::report_progress, synthesis::progress, synthesis::stats, synthesis::clusters, synthesis::report,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth),
@@ -36,6 +38,7 @@ use crate::http::{
         (name = "organisations", description = "Partner organisations."),
         (name = "contributions", description = "Partners' contributions: submit, edit, review, endorse, find."),
         (name = "sync", description = "The change feed and webhooks, for systems that mirror contributions."),
+        (name = "synthesis", description = "Outcomes for the co-facilitators, commitments' progress, counts, clusters and the report."),
         (name = "clients", description = "API clients of partner organisations (secretariat only)."),
         (name = "operations", description = "Health, readiness and metrics.")
     )

@@ -926,3 +926,33 @@ pub fn question_ids_of<'a>(contributions: impl IntoIterator<Item = &'a Contribut
     let set: BTreeSet<&String> = contributions.into_iter().flat_map(|c| c.question_ids.iter()).collect();
     set.into_iter().cloned().collect()
 }
+
+/// Records a commitment's latest progress on the contribution itself (owner only; a change
+/// like any other: new version, revision, change-feed event). Runs inside the caller's transaction.
+pub fn set_progress_status(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: &str,
+    progress: &str,
+) -> Result<Contribution, AppError> {
+    let row = owned_row(conn, caller, id)?;
+    if row.kind != ContributionKind::Commitment.as_str() {
+        return Err(AppError::Unprocessable("only commitments have progress reports".into()));
+    }
+    if row.status == Status::Withdrawn.as_str() || row.status == Status::Rejected.as_str() {
+        return Err(AppError::Conflict(format!("a {} commitment takes no progress reports", row.status)));
+    }
+    if row.progress_status.as_deref() == Some(progress) {
+        return Contribution::from_row(row);
+    }
+    let mut next = row.clone();
+    next.progress_status = Some(progress.to_owned());
+    next.version = row.version + 1;
+    next.updated_at = clock::to_db(clock::now());
+    record(conn, caller, &next, Some(&row), None, &[Event::Updated])
+}
+
+/// A visible contribution's owner and kind (for checks made elsewhere).
+pub fn visible(conn: &mut DbConn, caller: &Caller, id: &str) -> Result<Contribution, AppError> {
+    Contribution::from_row(visible_row(conn, caller, id)?)
+}

@@ -10,6 +10,8 @@ pub mod contributions;
 pub mod oauth;
 pub mod organisations;
 pub mod page;
+pub mod report;
 pub mod structure;
+pub mod synthesis;
 pub mod taxonomies;
 pub mod webhooks;

@@ -17,6 +17,7 @@ mod storage;
 mod structure;
 mod structure_graphql;
 mod sync;
+mod synthesis;
 mod webhooks;
 
 use consultation_hub::db::Backend;
@@ -53,6 +54,7 @@ fn main() {
         contributions_graphql::CASES,
         sync::CASES,
         webhooks::CASES,
+        synthesis::CASES,
     ]
     .concat();
     let backend_cases: Vec<BackendCase> = [
