@@ -332,6 +332,6 @@ fn report_in_every_format(app: &TestApp) {
     assert!(cells.iter().any(|c| c.contains("Portable social security for migrant workers")));
     assert!(cells.iter().any(|c| c == "transmitted"));
     let commitments = book.worksheet_range("Commitments").expect("Commitments sheet");
-    assert!(commitments.cells().any(|(_, _, v)| v.to_string() == "achieved"));
+    assert!(commitments.cells().any(|(_, _, v)| *v == "achieved"));
     app.get_as(Some(&p.token), "/api/v1/consultations/grcp-7/report?format=pdf").problem(422);
 }
