@@ -74,6 +74,7 @@ pub fn build_app(
         .configure(http::configure)
         .configure(graphql::handlers::configure)
         .configure(http::docs::configure)
+        .configure(http::dashboard::configure)
         .default_service(web::to(http::unknown_route))
 }
 

@@ -5,6 +5,7 @@ pub mod changes;
 pub mod clients;
 pub mod consultations;
 pub mod contributions;
+pub mod dashboard;
 pub mod docs;
 pub mod etag;
 pub mod lang;
