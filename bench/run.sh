@@ -503,6 +503,7 @@ run_one() {
   ORG_IDS_SQL=$(sql "$BACKEND" "$DB_REF" "SELECT DISTINCT organisation_id FROM contributions WHERE id IN ($ORG_IDS_SQL)" | sed "s/.*/'&'/" | paste -sd, -)
   SEARCH_PAGE_IDS_SQL="'$TEMPLATE_ID'"
   FEED_ROWS=$(sql "$BACKEND" "$DB_REF" "SELECT count(*) FROM changes")
+  NPOS=0
   if [ "$BACKEND" = postgres ]; then
     # Helper objects for pgbench (the service never reads them).
     psql -X -q -v ON_ERROR_STOP=1 -d "$DB_REF" <<SQL
