@@ -9,6 +9,7 @@ mod auth;
 mod contributions;
 mod contributions_graphql;
 mod contributions_load;
+mod crash;
 mod helpers;
 mod nodes;
 mod operations;
@@ -64,6 +65,7 @@ fn main() {
         contributions_load::CASES,
         sync::BACKEND_CASES,
         webhooks::BACKEND_CASES,
+        crash::CASES,
     ]
     .concat();
     let plain_cases: Vec<PlainCase> = [artefacts::CASES, storage::PLAIN_CASES].concat();
