@@ -40,7 +40,34 @@ fn refuse(error: AppError) -> HttpResponse {
     response.json(async_graphql::Response::from_errors(vec![server_error]))
 }
 
+/// Aliases let one request ask for the same costly field many times: a cap keeps that bounded.
+pub const MAX_ALIASES: usize = 30;
+
+/// How many aliased fields a document has (fragments counted once).
+fn aliases(query: &str) -> usize {
+    use async_graphql::parser::types::{Selection, SelectionSet};
+    fn walk(set: &SelectionSet) -> usize {
+        set.items
+            .iter()
+            .map(|item| match &item.node {
+                Selection::Field(f) => usize::from(f.node.alias.is_some()) + walk(&f.node.selection_set.node),
+                Selection::InlineFragment(f) => walk(&f.node.selection_set.node),
+                Selection::FragmentSpread(_) => 0,
+            })
+            .sum()
+    }
+    let Ok(document) = async_graphql::parser::parse_query(query) else { return 0 };
+    let operations: usize = match &document.operations {
+        DocumentOperations::Single(op) => walk(&op.node.selection_set.node),
+        DocumentOperations::Multiple(ops) => ops.values().map(|op| walk(&op.node.selection_set.node)).sum(),
+    };
+    operations + document.fragments.values().map(|f| walk(&f.node.selection_set.node)).sum::<usize>()
+}
+
 async fn execute(schema: &HubSchema, req: &HttpRequest, request: async_graphql::Request) -> HttpResponse {
+    if aliases(&request.query) > MAX_ALIASES {
+        return refuse(AppError::BadRequest(format!("the query has more than {MAX_ALIASES} aliases")));
+    }
     let caller = match Caller::from_http(req) {
         Ok(caller) => caller,
         Err(e) => return refuse(e),

@@ -16,7 +16,7 @@ use crate::http::{
         license(name = "Apache-2.0")
     ),
     paths(
-        ops::healthz, ops::readyz, ops::metrics,
+        ops::healthz, ops::readyz, ops::metrics, document,
         oauth::token, oauth::jwks, me::me,
         consultations::list, consultations::get, consultations::create_group,
         taxonomies::list,

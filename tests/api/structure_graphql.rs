@@ -13,6 +13,7 @@ pub const CASES: &[AppCase] = &[
     ("graphql::batches_and_get_mutations_are_refused", batches_and_get_mutations_are_refused),
     ("graphql::queries_over_get", queries_over_get),
     ("graphql::graphiql_is_served_from_the_binary", graphiql_is_served_from_the_binary),
+    ("graphql::aliases_are_capped", aliases_are_capped),
 ];
 
 const QUESTION: &str = "id position label text references { document section paragraph }";
@@ -181,4 +182,14 @@ fn graphiql_is_served_from_the_binary(app: &TestApp) {
     }
     assert!(assets >= 4, "GraphiQL loads its scripts and styles from this server");
     assert_eq!(app.get("/graphql/assets/nope.js").status, 404);
+}
+
+pub fn aliases_are_capped(app: &TestApp) {
+    let many: String = (0..31).map(|i| format!("a{i}: taxonomies {{ key }} ")).collect();
+    let response = app.post_json("/graphql", &json!({"query": format!("{{ {many} }}")}));
+    assert_eq!(response.status, 400, "{}", response.text());
+    assert_eq!(response.json()["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    let few: String = (0..5).map(|i| format!("a{i}: taxonomies {{ key }} ")).collect();
+    let ok = app.graphql(&format!("{{ {few} }}"), json!({}));
+    assert!(ok["data"]["a4"].is_array(), "{ok}");
 }
