@@ -16,7 +16,10 @@ use crate::helpers::TestDatabase;
 use crate::nodes::{admin, Node};
 use crate::BackendCase;
 
-pub const CASES: &[BackendCase] = &[("crash::kill_9_loses_no_acknowledged_write", kill_9_loses_no_acknowledged_write)];
+pub const CASES: &[BackendCase] = &[
+    ("crash::kill_9_loses_no_acknowledged_write", kill_9_loses_no_acknowledged_write),
+    ("crash::negative_control_detects_loss", negative_control_detects_loss),
+];
 
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -30,8 +33,30 @@ struct Ledger {
 }
 
 fn kill_9_loses_no_acknowledged_write(backend: Backend) {
-    let kills = env_number("CRASH_KILLS", 3);
-    let writers = env_number("CRASH_WRITERS", 4);
+    let report = run(backend, env_number("CRASH_KILLS", 3), env_number("CRASH_WRITERS", 4), false);
+    assert!(report.lost.is_empty(), "acknowledged writes lost: {:?}", report.lost);
+    assert!(report.acknowledged > 0, "writes were acknowledged");
+}
+
+/// The same harness with writers that count a write as acknowledged before the server
+/// answered (as a server that acknowledged before committing would make them): the check
+/// must then report lost writes, which shows it can see them.
+fn negative_control_detects_loss(backend: Backend) {
+    let report = run(backend, 1, 2, true);
+    assert!(!report.lost.is_empty(), "the harness must detect writes acknowledged but never committed");
+    eprintln!(
+        "negative control ({backend:?}): {} of {} early-acknowledged writes detected as lost",
+        report.lost.len(),
+        report.acknowledged
+    );
+}
+
+struct Report {
+    acknowledged: usize,
+    lost: Vec<String>,
+}
+
+fn run(backend: Backend, kills: usize, writers: usize, acknowledge_early: bool) -> Report {
     let database = TestDatabase::create(backend);
     let url = database.url().clone();
     let org = admin(&url, &["create-org", "--name", "Crash writers", "--kind", "ngo"]);
@@ -80,12 +105,16 @@ fn kill_9_loses_no_acknowledged_write(backend: Backend) {
                 while !stop.load(Ordering::SeqCst) {
                     let key = format!("crash-w{w}-{i}");
                     i += 1;
+                    if acknowledge_early {
+                        ledger.lock().expect("lock").acknowledged.insert(key.clone(), String::new());
+                    }
                     let answered = base(node).and_then(|b| post(&b, &key));
                     let mut l = ledger.lock().expect("lock");
                     match answered {
                         Some((201, body)) => {
                             l.acknowledged.insert(key, body["id"].as_str().unwrap_or("").to_owned());
                         }
+                        _ if acknowledge_early => {}
                         _ => {
                             l.unanswered.insert(key);
                         }
@@ -128,7 +157,6 @@ fn kill_9_loses_no_acknowledged_write(backend: Backend) {
     }
 
     let l = ledger.lock().expect("lock");
-    assert!(!l.acknowledged.is_empty(), "writes were acknowledged");
     diesel::table! { contributions (id) { id -> Text, title -> Text, } }
     let db = consultation_hub::db::Db::connect(&url, 1).expect("connect");
     let mut conn = db.get().expect("conn");
@@ -138,9 +166,11 @@ fn kill_9_loses_no_acknowledged_write(backend: Backend) {
     for (id, title) in &rows {
         by_title.entry(title.as_str()).or_default().push(id.as_str());
     }
-    let lost: Vec<&String> = l.acknowledged.keys().filter(|k| !by_title.contains_key(k.as_str())).collect();
-    assert!(lost.is_empty(), "acknowledged writes lost: {lost:?}");
-    for (key, id) in &l.acknowledged {
+    let lost: Vec<String> = l.acknowledged.keys().filter(|k| !by_title.contains_key(k.as_str())).cloned().collect();
+    if acknowledge_early {
+        return Report { acknowledged: l.acknowledged.len(), lost };
+    }
+    for (key, id) in l.acknowledged.iter().filter(|(k, _)| by_title.contains_key(k.as_str())) {
         assert_eq!(by_title[key.as_str()], vec![id.as_str()], "{key} exists exactly once, with the acknowledged id");
     }
     for key in &unanswered {
@@ -156,8 +186,10 @@ fn kill_9_loses_no_acknowledged_write(backend: Backend) {
         assert_eq!(check.integrity_check, "ok");
     }
     eprintln!(
-        "crash run ({backend:?}): {kills} kills, {} acknowledged writes, {} unanswered then retried, 0 lost, 0 duplicated",
+        "crash run ({backend:?}): {kills} kills, {} acknowledged writes, {} unanswered then retried, {} lost, 0 duplicated",
         l.acknowledged.len(),
-        unanswered.len()
+        unanswered.len(),
+        lost.len()
     );
+    Report { acknowledged: l.acknowledged.len(), lost }
 }
