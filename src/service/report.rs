@@ -82,7 +82,7 @@ pub fn build(conn: &mut DbConn, caller: &Caller, slug: &str, lang: Lang) -> Resu
         .flat_map(|seg| seg.groups.iter())
         .map(|g| (g.id.to_string(), g.name.clone()))
         .collect();
-    Ok(Report { title: tree.title, outcomes, contributions, progress, organisation_names, group_names })
+    Ok(Report { title: tree.summary.title, outcomes, contributions, progress, organisation_names, group_names })
 }
 
 impl Report {

@@ -33,17 +33,9 @@ pub struct ConsultationSummary {
 #[derive(Debug, Clone, Serialize, ToSchema, SimpleObject)]
 #[graphql(name = "Consultation")]
 pub struct Consultation {
-    #[schema(value_type = String, format = Uuid)]
-    pub id: ID,
-    #[schema(example = "grcp-7")]
-    pub slug: String,
-    pub title: String,
-    pub theme: String,
-    #[schema(example = "2017-10-10")]
-    pub starts_on: String,
-    #[schema(example = "2017-10-11")]
-    pub ends_on: String,
-    pub venue: String,
+    #[serde(flatten)]
+    #[graphql(flatten)]
+    pub summary: ConsultationSummary,
     pub purposes: Vec<TextItem>,
     /// The meeting-level guiding questions.
     pub topics: Vec<Question>,
@@ -224,19 +216,7 @@ fn assemble(consultations: Vec<ConsultationRow>, rows: TreeRows, lang: Lang) -> 
             let topics = questions.under(&c.id);
             let purposes = purposes.remove(&c.id).unwrap_or_default();
             let sessions = sessions.remove(&c.id).unwrap_or_default();
-            let s = summary(c, lang);
-            Consultation {
-                id: s.id,
-                slug: s.slug,
-                title: s.title,
-                theme: s.theme,
-                starts_on: s.starts_on,
-                ends_on: s.ends_on,
-                venue: s.venue,
-                purposes,
-                topics,
-                sessions,
-            }
+            Consultation { summary: summary(c, lang), purposes, topics, sessions }
         })
         .collect()
 }
