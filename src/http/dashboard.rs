@@ -25,8 +25,6 @@ fn serve_file(name: &str) -> HttpResponse {
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/dashboard", web::get().to(|| async { serve_file("index.html") })).route(
-        "/dashboard/{file}",
-        web::get().to(|file: web::Path<String>| async move { serve_file(&file) }),
-    );
+    cfg.route("/dashboard", web::get().to(|| async { serve_file("index.html") }))
+        .route("/dashboard/{file}", web::get().to(|file: web::Path<String>| async move { serve_file(&file) }));
 }

@@ -10,6 +10,7 @@ mod contributions;
 mod contributions_graphql;
 mod contributions_load;
 mod crash;
+mod dashboard;
 mod helpers;
 mod nodes;
 mod operations;
@@ -42,6 +43,16 @@ fn main() {
         eprintln!("##  POSTGRES TESTS SKIPPED: {POSTGRES_ENV} is not set.");
         eprintln!("##  Only the SQLite half of the suite runs. To run both, e.g.:");
         eprintln!("##    {POSTGRES_ENV}=postgres://postgres@127.0.0.1:5432/postgres cargo test");
+        eprintln!("################################################################################");
+        eprintln!();
+    }
+
+    let chromium = dashboard::chromium().is_some();
+    if !chromium {
+        eprintln!();
+        eprintln!("################################################################################");
+        eprintln!("##  DASHBOARD BROWSER TEST SKIPPED: chromium not found; install Debian's chromium");
+        eprintln!("##  (apt-get install chromium), or put chromium or chromium-browser on PATH.");
         eprintln!("################################################################################");
         eprintln!();
     }
@@ -88,6 +99,13 @@ fn main() {
                 Ok(())
             });
             trials.push(trial.with_ignored_flag(skip));
+        }
+        for &(case, run) in dashboard::CASES {
+            let trial = Trial::test(format!("{name}::{case}"), move || {
+                run(backend);
+                Ok(())
+            });
+            trials.push(trial.with_ignored_flag(skip || !chromium));
         }
     }
     for &(case, run) in &plain_cases {
