@@ -78,6 +78,9 @@ pub fn build_app(
         .default_service(web::to(http::unknown_route))
 }
 
+/// How long an idle keep-alive connection stays open.
+pub const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(75);
+
 /// Starts this node's webhook dispatcher; it stops when the returned value is dropped.
 pub fn start_dispatcher(state: &AppState) -> crate::sync::dispatcher::Dispatcher {
     let c = &state.config;
@@ -104,6 +107,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let dispatcher = start_dispatcher(&state);
     let mut server = HttpServer::new(move || build_app(state.clone(), schema.clone()))
         .shutdown_timeout(30)
+        // Longer than clients' idle pools keep connections, so a reused one is never half-closed.
+        .keep_alive(KEEP_ALIVE)
+        .client_request_timeout(std::time::Duration::from_secs(30))
         .bind(&bind)
         .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
     if let Some(workers) = workers {
