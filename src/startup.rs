@@ -26,6 +26,11 @@ pub fn prepare_database(config: &Config) -> anyhow::Result<Db> {
         let applied = migrate::run_migrations(conn)?;
         let seeded = seed::run(conn)?;
         let new_key = crate::auth::keys::ensure_signing_key(conn)?;
+        let backfilled =
+            crate::service::contributions::backfill_rank_terms(conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+        if backfilled > 0 {
+            tracing::info!(rows = backfilled, "ranking words filled for older contributions");
+        }
         tracing::info!(
             migrations_applied = applied,
             consultations_seeded = seeded.consultations,
@@ -98,6 +103,7 @@ pub fn start_dispatcher(state: &AppState) -> crate::sync::dispatcher::Dispatcher
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let bind = config.bind.clone();
     let workers = config.workers;
+    let blocking_threads = usize::try_from(config.db_pool_size).unwrap_or(10) + 2;
     let db = {
         let config = config.clone();
         actix_web::rt::task::spawn_blocking(move || prepare_database(&config)).await??
@@ -110,6 +116,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         // Longer than clients' idle pools keep connections, so a reused one is never half-closed.
         .keep_alive(KEEP_ALIVE)
         .client_request_timeout(std::time::Duration::from_secs(30))
+        // Blocking work is database work: more threads than pooled connections only wait,
+        // and each idle thread keeps memory (its stack and allocator arena).
+        .worker_max_blocking_threads(blocking_threads)
         .bind(&bind)
         .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?;
     if let Some(workers) = workers {

@@ -76,9 +76,16 @@ fn write_facets(conn: &mut DbConn, id: &str, facets: &Facets<'_>) -> QueryResult
     Ok(())
 }
 
-pub fn insert(conn: &mut DbConn, row: &ContributionRow, search_terms: &str, facets: &Facets<'_>) -> QueryResult<()> {
+/// The index words of a contribution: all of them (matching) and those of its title and
+/// summary (ranking).
+pub struct SearchText {
+    pub terms: String,
+    pub rank: String,
+}
+
+pub fn insert(conn: &mut DbConn, row: &ContributionRow, text: &SearchText, facets: &Facets<'_>) -> QueryResult<()> {
     diesel::insert_into(contributions::table)
-        .values((row, contributions::search_terms.eq(search_terms)))
+        .values((row, contributions::search_terms.eq(&text.terms), contributions::rank_terms.eq(&text.rank)))
         .execute(conn)?;
     write_facets(conn, &row.id, facets)
 }
@@ -88,13 +95,15 @@ pub fn update(
     conn: &mut DbConn,
     row: &ContributionRow,
     expected_version: i32,
-    search_terms: Option<&str>,
+    text: Option<&SearchText>,
     facets: Option<&Facets<'_>>,
 ) -> QueryResult<bool> {
     let target =
         contributions::table.filter(contributions::id.eq(&row.id)).filter(contributions::version.eq(expected_version));
-    let changed = match search_terms {
-        Some(terms) => diesel::update(target).set((row, contributions::search_terms.eq(terms))).execute(conn)?,
+    let changed = match text {
+        Some(t) => diesel::update(target)
+            .set((row, contributions::search_terms.eq(&t.terms), contributions::rank_terms.eq(&t.rank)))
+            .execute(conn)?,
         None => diesel::update(target).set(row).execute(conn)?,
     };
     if changed == 0 {
@@ -234,20 +243,37 @@ pub fn count(conn: &mut DbConn, filter: &Filter, viewer: &Viewer) -> QueryResult
     filtered(conn, filter, viewer).count().get_result(conn)
 }
 
-/// What ranking needs of a match.
+/// What ranking needs of a match: its id and `title words|summary words`.
 #[derive(Debug, Queryable)]
 pub struct Candidate {
     pub id: String,
-    pub title: String,
-    pub summary: Option<String>,
-    pub language: String,
+    pub rank_terms: Option<String>,
 }
 
 /// Every match of a search, unordered.
 pub fn search_candidates(conn: &mut DbConn, filter: &Filter, viewer: &Viewer) -> QueryResult<Vec<Candidate>> {
-    filtered(conn, filter, viewer)
-        .select((contributions::id, contributions::title, contributions::summary, contributions::language))
+    filtered(conn, filter, viewer).select((contributions::id, contributions::rank_terms)).load(conn)
+}
+
+/// A row written before `rank_terms` existed.
+#[derive(Debug, Queryable)]
+pub struct Unranked {
+    pub id: String,
+    pub language: String,
+    pub title: String,
+    pub summary: Option<String>,
+}
+
+pub fn missing_rank_terms(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<Unranked>> {
+    contributions::table
+        .filter(contributions::rank_terms.is_null())
+        .select((contributions::id, contributions::language, contributions::title, contributions::summary))
+        .limit(limit)
         .load(conn)
+}
+
+pub fn set_rank_terms(conn: &mut DbConn, id: &str, rank: &str) -> QueryResult<()> {
+    diesel::update(contributions::table.find(id)).set(contributions::rank_terms.eq(rank)).execute(conn).map(|_| ())
 }
 
 pub struct RevisionRow {

@@ -200,6 +200,7 @@ diesel::table! {
         updated_at -> Text,
         submitted_at -> Nullable<Text>,
         published_at -> Nullable<Text>,
+        rank_terms -> Nullable<Text>,
     }
 }
 

@@ -204,11 +204,16 @@ pub fn run(conn: &mut DbConn, organisations: usize, contributions: usize) -> Res
                     submitted_at: (status != Status::Draft).then(|| at.clone()),
                     published_at: (status == Status::Published).then(|| at.clone()),
                 };
-                let terms =
-                    search::index_terms(&row.language, &[&row.title, row.summary.as_deref().unwrap_or(""), &row.body]);
+                let index = rows::SearchText {
+                    terms: search::index_terms(
+                        &row.language,
+                        &[&row.title, row.summary.as_deref().unwrap_or(""), &row.body],
+                    ),
+                    rank: search::rank_terms(&row.language, &row.title, row.summary.as_deref()),
+                };
                 let regions = vec![region.as_str().to_owned()];
                 let themes = vec![theme];
-                rows::insert(conn, &row, &terms, &Facets { regions: &regions, themes: &themes, questions: &[] })?;
+                rows::insert(conn, &row, &index, &Facets { regions: &regions, themes: &themes, questions: &[] })?;
                 let view = Contribution::from_row(row.clone())?;
                 let snapshot = serde_json::to_string(&view).map_err(|e| AppError::Internal(e.into()))?;
                 rows::insert_revision(

@@ -281,8 +281,11 @@ fn apply(row: &mut ContributionRow, checked: &Checked) {
     row.links = to_json(&f.links);
 }
 
-fn search_terms(row: &ContributionRow) -> String {
-    search::index_terms(&row.language, &[&row.title, row.summary.as_deref().unwrap_or(""), &row.body])
+fn search_text(row: &ContributionRow) -> rows::SearchText {
+    rows::SearchText {
+        terms: search::index_terms(&row.language, &[&row.title, row.summary.as_deref().unwrap_or(""), &row.body]),
+        rank: search::rank_terms(&row.language, &row.title, row.summary.as_deref()),
+    }
 }
 
 fn facets_of(checked: &Checked) -> (Vec<String>, Vec<String>, Vec<String>) {
@@ -303,18 +306,19 @@ fn record(
     let view = Contribution::from_row(row.clone())?;
     let facets_lists = index.map(facets_of);
     let facets = facets_lists.as_ref().map(|(regions, themes, questions)| Facets { regions, themes, questions });
-    let terms = index.map(|_| search_terms(row));
+    let text = index.map(|_| search_text(row));
     match previous_version {
         None => rows::insert(
             conn,
             row,
-            terms.as_deref().unwrap_or(""),
+            text.as_ref()
+                .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a new contribution needs its index words")))?,
             facets
                 .as_ref()
                 .ok_or_else(|| AppError::Internal(anyhow::anyhow!("a new contribution needs its facets")))?,
         )?,
         Some(expected) => {
-            if !rows::update(conn, row, expected, terms.as_deref(), facets.as_ref())? {
+            if !rows::update(conn, row, expected, text.as_ref(), facets.as_ref())? {
                 return Err(AppError::PreconditionFailed(
                     "the contribution was changed by another request; read it again and retry".into(),
                 ));
@@ -777,8 +781,7 @@ fn search_page(
     let mut scored: Vec<(usize, String)> = rows::search_candidates(conn, filter, viewer)?
         .into_iter()
         .map(|c| {
-            let title_hits = query.hits(&search::term_set(&c.language, &c.title));
-            let summary_hits = c.summary.map_or(0, |s| query.hits(&search::term_set(&c.language, &s)));
+            let (title_hits, summary_hits) = search::rank_hits(query, c.rank_terms.as_deref().unwrap_or(""));
             (2 * title_hits + summary_hits, c.id)
         })
         .collect();
@@ -955,4 +958,22 @@ pub fn set_progress_status(
 /// A visible contribution's owner and kind (for checks made elsewhere).
 pub fn visible(conn: &mut DbConn, caller: &Caller, id: &str) -> Result<Contribution, AppError> {
     Contribution::from_row(visible_row(conn, caller, id)?)
+}
+
+/// Fills the ranking words of rows written before they were stored (run at start-up).
+pub fn backfill_rank_terms(conn: &mut DbConn) -> Result<usize, AppError> {
+    let mut done = 0;
+    loop {
+        let batch = rows::missing_rank_terms(conn, 500)?;
+        if batch.is_empty() {
+            return Ok(done);
+        }
+        write_transaction(conn, |conn| -> Result<(), AppError> {
+            for r in &batch {
+                rows::set_rank_terms(conn, &r.id, &search::rank_terms(&r.language, &r.title, r.summary.as_deref()))?;
+            }
+            Ok(())
+        })?;
+        done += batch.len();
+    }
 }
