@@ -3,9 +3,6 @@
 use std::collections::BTreeSet;
 
 use crate::auth::secrets;
-
-/// Password hashes checked at once, per node.
-static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 use crate::auth::tokens::{IssuedToken, Subject};
 use crate::auth::Scope;
 use crate::db::clients as rows;
@@ -57,20 +54,9 @@ pub async fn issue_token(state: &AppState, request: TokenRequest) -> Result<Issu
     }
     let TokenRequest { client_id, client_secret, scope, .. } = request;
     let found = state.db.run(move |conn| Ok(rows::find_client_with_kind(conn, &client_id)?)).await?;
-    // The hash is checked off the database connection, a few at a time: argon2 takes 19 MiB
-    // and ~20 ms per check, so unbounded concurrency would be a memory and CPU lever for anyone.
-    let permit = HASHING.acquire().await.map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    // The hash is checked off the database connection, on the few hashing threads.
     let stored = found.as_ref().filter(|(c, _)| c.revoked_at.is_none()).map(|(c, _)| c.secret_hash.clone());
-    let verified = actix_web::rt::task::spawn_blocking(move || match stored {
-        Some(hash) => secrets::verify(&client_secret, &hash),
-        None => {
-            secrets::verify_nothing(&client_secret);
-            false
-        }
-    })
-    .await
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing task: {e}")))?;
-    drop(permit);
+    let verified = secrets::verify_off_thread(client_secret, stored).await;
     let found = found.filter(|_| verified);
     let (client, kind) = found.ok_or(OAuthError::InvalidClient)?;
     let granted: BTreeSet<Scope> = client.scopes.split_whitespace().filter_map(|s| s.parse().ok()).collect();
