@@ -15,8 +15,8 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$BENCH_DIR")
 
 # ---- the exact command: the knobs given in the environment (secrets masked) -------------------
-KNOBS="SMOKE SIZES BACKENDS SCENARIOS DUR WARM THREADS CONNS PGB_CONNS PGB_THREADS ORGS PGBENCH
-HUB_WORKERS HUB_DB_POOL_SIZE PG_DB SQLITE_DB KEEP_DB PREPARE_ONLY HUB_BIN CARGO_TARGET_DIR
+KNOBS="SMOKE SIZES BACKENDS SCENARIOS DUR WARM ROUNDS PGB_DUR THREADS CONNS PGB_CONNS PGB_THREADS ORGS PGBENCH
+HUB_WORKERS HUB_DB_POOL_SIZE MALLOC_ARENA_MAX PG_DB SQLITE_DB KEEP_DB PREPARE_ONLY HUB_BIN CARGO_TARGET_DIR
 DIRECTUS_URL DIRECTUS_SQLITE_URL POSTGRAPHILE_URL PGHOST PGPORT PGUSER"
 COMMAND=""
 for k in $KNOBS; do
@@ -30,7 +30,8 @@ COMMAND+="bench/run.sh"
 # ---- knobs ----------------------------------------------------------------------------------
 SMOKE=${SMOKE:-0}
 if [ "$SMOKE" = 1 ]; then
-  SIZES=${SIZES:-200}; DUR=${DUR:-2}; WARM=${WARM:-0}; PGBENCH=${PGBENCH:-0}
+  # pgbench runs 1 s per file: not a comparison, just so that its SQL files cannot rot either.
+  SIZES=${SIZES:-200}; DUR=${DUR:-2}; WARM=${WARM:-0}; PGB_DUR=${PGB_DUR:-1}; ROUNDS=${ROUNDS:-1}
 fi
 SIZES=${SIZES:-10000}
 BACKENDS=${BACKENDS:-sqlite postgres}
@@ -42,10 +43,12 @@ PGB_CONNS=${PGB_CONNS:-10}      # pgbench clients
 PGB_THREADS=${PGB_THREADS:-2}   # pgbench threads
 ORGS=${ORGS:-200}               # organisations generated
 PGBENCH=${PGBENCH:-1}           # run the pgbench references (Postgres only)
+PGB_DUR=${PGB_DUR:-$DUR}        # seconds per pgbench run
+ROUNDS=${ROUNDS:-2}             # alternations of service / pgbench / peers per scenario (rates: mean)
 FEED_LIMIT=${FEED_LIMIT:-1000}  # changes per feed page
 KEEP_DB=${KEEP_DB:-0}           # keep the databases the run made
 PREPARE_ONLY=${PREPARE_ONLY:-0} # seed (and keep) the databases, print their URLs, stop
-ALL_SCENARIOS="rest_list_p1 rest_list_deep rest_search rest_by_id gql_nested feed_catchup token rest_create"
+ALL_SCENARIOS="rest_list_p1 rest_list_deep rest_search rest_by_id gql_nested feed_catchup rest_create token"
 SCENARIOS=${SCENARIOS:-$ALL_SCENARIOS}
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-postgres}
 [ "$PREPARE_ONLY" = 1 ] && KEEP_DB=1
@@ -118,10 +121,14 @@ if [ -z "${HUB_BIN:-}" ]; then
   log "building (cargo build --release, target dir $TARGET_DIR)"
   build_started=$(date +%s)
   (cd "$REPO" && CARGO_TARGET_DIR=$TARGET_DIR cargo build --release --locked --quiet --bin consultation-hub)
-  log "build took $(( $(date +%s) - build_started )) s"
+  BUILD_SECONDS=$(( $(date +%s) - build_started ))
+  log "build took $BUILD_SECONDS s"
   HUB_BIN=$TARGET_DIR/release/consultation-hub
 fi
 [ -x "$HUB_BIN" ] || { echo "no binary at $HUB_BIN" >&2; exit 1; }
+# What the binary was (most likely) built from: a digest of the sources right after the build.
+SRC_DIGEST=$(cd "$REPO" && find src migrations Cargo.toml Cargo.lock -type f -print0 2>/dev/null | sort -z \
+  | xargs -0 sha256sum | sha256sum | cut -c1-12)
 
 # ---- helpers --------------------------------------------------------------------------------
 # record key=value ... : one JSON line in results.jsonl (numbers stay numbers)
@@ -129,7 +136,8 @@ record() {
   python3 - "$@" >> "$RESULTS" <<'PY'
 import json, re, sys
 out = {}
-TEXT = {"commit", "stamp", "raw", "date", "ref", "command", "http", "loadavg", "sizes", "backends"}
+TEXT = {"commit", "stamp", "raw", "date", "ref", "command", "http", "loadavg", "sizes", "backends", "postgres",
+        "workers", "pool", "wrk", "kernel", "cpu", "malloc_arena_max", "src_digest"}
 for arg in sys.argv[1:]:
     k, _, v = arg.partition("=")
     out[k] = v if k in TEXT else float(v) if re.fullmatch(r"-?\d+(\.\d+)?([eE][-+]?\d+)?", v) else v
@@ -143,10 +151,37 @@ export BENCH_WRK_DIR=$BENCH_DIR/wrk
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 # Peak RSS since the last reset (writing 5 to clear_refs resets VmHWM, Linux >= 4.0).
 reset_hwm() { echo 5 > "/proc/$1/clear_refs" 2>/dev/null || true; }
+rss_mib() { awk '/^VmRSS:/{printf "%.1f", $2/1024}' "/proc/$1/status" 2>/dev/null || true; }
 vm_hwm_kib() { awk '/^VmHWM:/{print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 pid_on_port() {  # the process listening on 127.0.0.1:PORT (for the peers' CPU and RSS), if ss can tell
   need ss || return 0
   ss -ltnpH "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2
+}
+# settle PID: wait until the work left by a load run is done (requests wrk abandoned at its end keep
+# running in the server: their database calls cannot be cancelled). Done = the process uses less
+# than 10% of a core over half a second and, on Postgres, no query of the benchmark database is
+# active. At most 90 s.
+settle() {
+  local pid=$1 t0 t1 n=0 busy
+  if [ -z "$pid" ]; then sleep 2; return 0; fi
+  t0=$(cpu_ticks "$pid")
+  while [ $n -lt 180 ]; do
+    sleep 0.5
+    t1=$(cpu_ticks "$pid")
+    busy=0
+    if [ "$BACKEND" = postgres ] && [ -n "${PG_DBNAME:-}" ]; then
+      busy=$(psql -X -tAc "SELECT count(*) FROM pg_stat_activity WHERE datname = '$PG_DBNAME' AND state = 'active' AND pid <> pg_backend_pid()" -d postgres 2>/dev/null || echo 0)
+    fi
+    if [ $((t1 - t0)) -le $((CLK_TCK / 20)) ] && [ "${busy:-0}" = 0 ]; then
+      [ $n -ge 4 ] && log "settled after $((n / 2)) s"
+      return 0
+    fi
+    t0=$t1; n=$((n + 1))
+  done
+  log "still busy 90 s after the load stopped (pid $pid)"
+}
+log_warnings() {  # WARN/ERROR lines in the server log so far
+  if [ -f "$DIR/server.log" ]; then grep -cE '"level":"(WARN|ERROR)"' "$DIR/server.log" || true; else echo 0; fi
 }
 port_of() { python3 -c 'import sys, urllib.parse; u = urllib.parse.urlparse(sys.argv[1]); print(u.port or 80)' "$1"; }
 # wrk prints latencies as 1.23ms / 456.00us / 1.02s / 1.5m
@@ -192,15 +227,22 @@ wrkrun() {
   [ -n "$lua" ] && args+=(-s "$BENCH_DIR/wrk/$lua")
   local base=$DIR/$system.$scenario
   export KEY_PREFIX="$STAMP-$BACKEND-$SIZE-$system-warm"
-  if [ "$WARM" != 0 ]; then
+  local round=${ROUND:-1} warns0=0
+  [ "$round" -gt 1 ] && base=$base.round$round
+  if [ "$WARM" != 0 ] && [ "$round" = 1 ]; then
     timeout $((WARM + 30)) wrk "${args[@]}" -d"${WARM}s" "$url" > "$base.warm.wrk" 2>&1 || true
-    sleep 1
   fi
-  export KEY_PREFIX="$STAMP-$BACKEND-$SIZE-$system"
-  local cpu0=0 cpu1=0 hwm=0
-  if [ -n "$pid" ]; then cpu0=$(cpu_ticks "$pid"); reset_hwm "$pid"; fi
+  settle "$pid"
+  [ "$system" = service ] && warns0=$(log_warnings)
+  export KEY_PREFIX="$STAMP-$BACKEND-$SIZE-$system-r$round"   # Idempotency-Keys and ids: new each run
+  local cpu0=0 cpu1=0 hwm=0 rss0=""
+  if [ -n "$pid" ]; then cpu0=$(cpu_ticks "$pid"); reset_hwm "$pid"; rss0=$(rss_mib "$pid"); fi
   timeout $((DUR + 60)) wrk "${args[@]}" -d"${DUR}s" --latency "$url" > "$base.wrk" 2>&1 || true
+  # The requests wrk abandoned at the end still run: count their CPU and memory too.
+  settle "$pid"
   if [ -n "$pid" ]; then cpu1=$(cpu_ticks "$pid"); hwm=$(vm_hwm_kib "$pid"); fi
+  local warns=""
+  [ "$system" = service ] && warns=$(( $(log_warnings) - warns0 ))
   local f=$base.wrk rps reqs p50 p99 non2 serr
   rps=$(awk '/^Requests\/sec/{print $2}' "$f"); rps=${rps:-0}
   reqs=$(awk '/requests in/{print $1}' "$f"); reqs=${reqs:-0}
@@ -215,9 +257,10 @@ wrkrun() {
   fi
   record kind=wrk system="$system" backend="$BACKEND" size="$SIZE" scenario="$scenario" rps="$rps" \
     requests="$reqs" p50_ms="${p50:-0}" p99_ms="${p99:-0}" non2xx="$non2" sock_errors="$serr" \
-    cpu_s_per_1k="$cpu_k" rss_mib="$rss" raw="$(basename "$f")"
-  log "$(printf '%-13s %-15s %9s req/s  p50 %8s ms  p99 %8s ms  non2xx %s  sockerr %s  cpu/1k %s  rss %s MiB' \
-    "$system" "$scenario" "$rps" "${p50:-?}" "${p99:-?}" "$non2" "$serr" "${cpu_k:--}" "${rss:--}")"
+    cpu_s_per_1k="$cpu_k" rss_mib="$rss" rss_start_mib="$rss0" log_warnings="$warns" round="$round" \
+    loadavg="$(cut -d' ' -f1 /proc/loadavg)" raw="$(basename "$f")"
+  log "$(printf '%-13s %-15s %9s req/s  p50 %8s ms  p99 %8s ms  non2xx %s  sockerr %s  cpu/1k %s  rss %s MiB  log warnings %s' \
+    "$system" "$scenario" "$rps" "${p50:-?}" "${p99:-?}" "$non2" "$serr" "${cpu_k:--}" "${rss:--}" "${warns:--}")"
 }
 
 # pgb SCENARIO SQLFILE CLIENTS THREADS -D... : pgbench with the same SQL against the same database
@@ -228,7 +271,8 @@ pgb() {
   mkdir -p "$DIR/sql"
   sed -e "s/@ORG_IDS@/$ORG_IDS_SQL/g" -e "s/@PAGE_IDS@/$SEARCH_PAGE_IDS_SQL/g" "$src" > "$dst"
   local f=$DIR/pgbench.$scenario.${file%.sql}.txt
-  timeout $((DUR + 60)) pgbench -n -M prepared -c "$clients" -j "$threads" -T "$DUR" \
+  [ "${ROUND:-1}" -gt 1 ] && f=${f%.txt}.round$ROUND.txt
+  timeout $((PGB_DUR + 60)) pgbench -n -M prepared -c "$clients" -j "$threads" -T "$PGB_DUR" \
     -D org="$ORG" "$@" -f "$dst" "$PG_DBNAME" > "$f" 2>&1 || true
   local tps lat failed
   tps=$(awk '/^tps = /{print $3}' "$f" | tail -n 1); tps=${tps:-0}
@@ -236,7 +280,8 @@ pgb() {
   failed=$(awk '/^number of failed transactions/{print $5}' "$f"); failed=${failed:-0}
   if grep -qiE 'error|aborted' "$f"; then failed=$((failed + 1)); log "pgbench $file: $(grep -iE 'error|aborted' "$f" | head -n 3)"; fi
   record kind=pgbench system=pgbench backend="$BACKEND" size="$SIZE" scenario="$scenario" ref="${file%.sql}" \
-    tps="$tps" latency_avg_ms="$lat" clients="$clients" errors="$failed" raw="$(basename "$f")"
+    tps="$tps" latency_avg_ms="$lat" clients="$clients" errors="$failed" round="${ROUND:-1}" \
+    loadavg="$(cut -d' ' -f1 /proc/loadavg)" raw="$(basename "$f")"
   log "$(printf '%-13s %-15s %9s tps    avg %8s ms  (%s, %s clients)' pgbench "$scenario" "$tps" "$lat" "$file" "$clients")"
 }
 
@@ -247,57 +292,95 @@ token() {  # a fresh access token of the admin client
 }
 
 # ---- one scenario on the service, its pgbench reference and the peers ------------------------
+# Each scenario checks one request, then runs ROUNDS rounds of: the service, pgbench, each peer.
+rounds() {  # rounds OK_FLAG FUNCTION : call FUNCTION for each round (OK_FLAG=0: the service's check failed)
+  local ok=$1 fn=$2
+  for ROUND in $(seq 1 "$ROUNDS"); do
+    [ "$ROUNDS" -gt 1 ] && log "-- $fn, round $ROUND/$ROUNDS"
+    SERVICE_OK=$ok "$fn"
+  done
+  ROUND=1
+}
+
 scenario_rest_list_p1() {
-  local tok; tok=$(token)
-  local url="$BASE/api/v1/contributions?status=published&limit=50"
-  check service rest_list_p1 "$DIR/service.rest_list_p1.sample" -- -H "Authorization: Bearer $tok" "$url" \
-    && wrkrun service rest_list_p1 "$SERVER_PID" "$url" "" "Bearer $tok"
+  local ok=1; TOK=$(token)
+  URL="$BASE/api/v1/contributions?status=published&limit=50"
+  check service rest_list_p1 "$DIR/service.rest_list_p1.sample" -- -H "Authorization: Bearer $TOK" "$URL" || ok=0
+  rounds $ok round_rest_list_p1
+}
+round_rest_list_p1() {
+  [ "$SERVICE_OK" = 1 ] && wrkrun service rest_list_p1 "$SERVER_PID" "$URL" "" "Bearer $TOK"
   pgb rest_list_p1 list_p1.sql "$PGB_CONNS" "$PGB_THREADS"
   peers rest_list_p1
 }
+
 scenario_rest_list_deep() {
-  local tok; tok=$(token)
-  local url="$BASE/api/v1/contributions?status=published&limit=50&cursor=$DEEP_CURSOR"
-  check service rest_list_deep "$DIR/service.rest_list_deep.sample" -- -H "Authorization: Bearer $tok" "$url" \
-    && wrkrun service rest_list_deep "$SERVER_PID" "$url" "" "Bearer $tok"
+  local ok=1; TOK=$(token)
+  URL="$BASE/api/v1/contributions?status=published&limit=50&cursor=$DEEP_CURSOR"
+  check service rest_list_deep "$DIR/service.rest_list_deep.sample" -- -H "Authorization: Bearer $TOK" "$URL" || ok=0
+  rounds $ok round_rest_list_deep
+}
+round_rest_list_deep() {
+  [ "$SERVICE_OK" = 1 ] && wrkrun service rest_list_deep "$SERVER_PID" "$URL" "" "Bearer $TOK"
   pgb rest_list_deep list_deep.sql "$PGB_CONNS" "$PGB_THREADS" -D cursor_id="$DEEP_ID"
   peers rest_list_deep
 }
+
 scenario_rest_search() {
-  local tok; tok=$(token)
-  local url="$BASE/api/v1/contributions?q=migration&limit=50"
-  if check service rest_search "$DIR/service.rest_search.sample" -- -H "Authorization: Bearer $tok" "$url"; then
+  local ok=1; TOK=$(token)
+  URL="$BASE/api/v1/contributions?q=migration&limit=50"
+  if check service rest_search "$DIR/service.rest_search.sample" -- -H "Authorization: Bearer $TOK" "$URL"; then
     SEARCH_PAGE_IDS_SQL=$(python3 -c 'import json,sys; print(",".join("'"'"'%s'"'"'" % c["id"] for c in json.load(open(sys.argv[1]))["data"]) or "NULL")' "$DIR/service.rest_search.sample")
-    wrkrun service rest_search "$SERVER_PID" "$url" "" "Bearer $tok"
+  else
+    ok=0
   fi
+  rounds $ok round_rest_search
+}
+round_rest_search() {
+  [ "$SERVICE_OK" = 1 ] && wrkrun service rest_search "$SERVER_PID" "$URL" "" "Bearer $TOK"
   pgb rest_search search.sql "$PGB_CONNS" "$PGB_THREADS"
   pgb rest_search search_service.sql "$PGB_CONNS" "$PGB_THREADS"
 }
+
 scenario_rest_by_id() {
-  local tok; tok=$(token)
-  check service rest_by_id "$DIR/service.rest_by_id.sample" -- -H "Authorization: Bearer $tok" \
-    "$BASE/api/v1/contributions/$(head -n 1 "$BYID_FILE")" \
-    && IDS_FILE=$BYID_FILE PATH_PREFIX=/api/v1/contributions/ PATH_SUFFIX="" \
-       wrkrun service rest_by_id "$SERVER_PID" "$BASE/" by_id.lua "Bearer $tok"
+  local ok=1; TOK=$(token)
+  check service rest_by_id "$DIR/service.rest_by_id.sample" -- -H "Authorization: Bearer $TOK" \
+    "$BASE/api/v1/contributions/$(head -n 1 "$BYID_FILE")" || ok=0
+  rounds $ok round_rest_by_id
+}
+round_rest_by_id() {
+  [ "$SERVICE_OK" = 1 ] && IDS_FILE=$BYID_FILE PATH_PREFIX=/api/v1/contributions/ PATH_SUFFIX="" \
+    wrkrun service rest_by_id "$SERVER_PID" "$BASE/" by_id.lua "Bearer $TOK"
   pgb rest_by_id by_id.sql "$PGB_CONNS" "$PGB_THREADS" -D nids="$NIDS"
   peers rest_by_id
 }
+
 scenario_gql_nested() {
-  local tok; tok=$(token)
-  local body=$DIR/service.gql_nested.json
-  printf '%s' '{"query":"{ contributions(first: 50, filter: {status: PUBLISHED}) { totalCount edges { node { id title organisation { id name kind } questions { id text } } } } }"}' > "$body"
-  check service gql_nested "$DIR/service.gql_nested.sample" -- -H "Authorization: Bearer $tok" \
-      -H 'Content-Type: application/json' --data-binary @"$body" "$BASE/graphql" \
-    && BODY_FILE=$body CONTENT_TYPE=application/json \
-       wrkrun service gql_nested "$SERVER_PID" "$BASE/graphql" post_file.lua "Bearer $tok"
+  local ok=1; TOK=$(token)
+  BODY=$DIR/service.gql_nested.json
+  printf '%s' '{"query":"{ contributions(first: 50, filter: {status: PUBLISHED}) { totalCount edges { node { id title organisation { id name kind } questions { id text } } } } }"}' > "$BODY"
+  check service gql_nested "$DIR/service.gql_nested.sample" -- -H "Authorization: Bearer $TOK" \
+    -H 'Content-Type: application/json' --data-binary @"$BODY" "$BASE/graphql" || ok=0
+  rounds $ok round_gql_nested
+}
+round_gql_nested() {
+  [ "$SERVICE_OK" = 1 ] && BODY_FILE=$BODY CONTENT_TYPE=application/json \
+    wrkrun service gql_nested "$SERVER_PID" "$BASE/graphql" post_file.lua "Bearer $TOK"
   pgb gql_nested gql_nested.sql "$PGB_CONNS" "$PGB_THREADS"
   peers gql_nested
 }
+
 scenario_feed_catchup() {
-  local tok; tok=$(token)
+  TOK=$(token)
+  rounds 1 round_feed_catchup
+}
+round_feed_catchup() {
   local cpu0 cpu1 f=$DIR/service.feed_catchup.json
+  [ "${ROUND:-1}" -gt 1 ] && f=${f%.json}.round$ROUND.json
+  settle "$SERVER_PID"
   cpu0=$(cpu_ticks "$SERVER_PID"); reset_hwm "$SERVER_PID"
-  python3 "$BENCH_DIR/lib/feed.py" 127.0.0.1 "$PORT" "$tok" "$FEED_LIMIT" "${FEED_MAX_SECONDS:-1800}" > "$f" || true
+  local rss0; rss0=$(rss_mib "$SERVER_PID")
+  python3 "$BENCH_DIR/lib/feed.py" 127.0.0.1 "$PORT" "$TOK" "$FEED_LIMIT" "${FEED_MAX_SECONDS:-1800}" > "$f" || true
   cpu1=$(cpu_ticks "$SERVER_PID")
   local hwm; hwm=$(vm_hwm_kib "$SERVER_PID")
   if ! python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$f" 2>/dev/null; then
@@ -313,29 +396,41 @@ scenario_feed_catchup() {
   record kind=feed system=service backend="$BACKEND" size="$SIZE" scenario=feed_catchup seconds="$secs" \
     pages="$pages" changes="$changes" rps="$rps" requests="$pages" p50_ms="$p50" p99_ms="$p99" non2xx="$errs" \
     sock_errors=0 cpu_s_per_1k="$cpu_k" cpu_s="$(awk -v a="$cpu0" -v b="$cpu1" -v t="$CLK_TCK" 'BEGIN{printf "%.2f", (b-a)/t}')" \
-    rss_mib="$rss" feed_rows="$FEED_ROWS" raw="$(basename "$f")"
+    rss_mib="$rss" rss_start_mib="$rss0" feed_rows="$FEED_ROWS" round="${ROUND:-1}" \
+    loadavg="$(cut -d' ' -f1 /proc/loadavg)" raw="$(basename "$f")"
   log "$(printf '%-13s %-15s %s changes in %s pages, %s s (page p50 %s ms, p99 %s ms), errors %s' \
     service feed_catchup "$changes" "$pages" "$secs" "$p50" "$p99" "$errs")"
   pgb feed_catchup feed_page.sql 1 1 -D npos="$NPOS"
 }
-scenario_token() {
-  local body=$DIR/service.token.form
-  python3 -c 'import sys, urllib.parse; sys.stdout.write(urllib.parse.urlencode({"grant_type": "client_credentials", "client_id": sys.argv[1], "client_secret": sys.argv[2]}))' \
-    "$CLIENT_ID" "$CLIENT_SECRET" > "$body"
-  check service token "$DIR/service.token.sample" -- -H 'Content-Type: application/x-www-form-urlencoded' \
-      --data-binary @"$body" "$BASE/oauth/token" \
-    && BODY_FILE=$body CONTENT_TYPE=application/x-www-form-urlencoded \
-       wrkrun service token "$SERVER_PID" "$BASE/oauth/token" post_file.lua ""
-}
+
 scenario_rest_create() {
-  local tok; tok=$(token)
-  check service rest_create "$DIR/service.rest_create.sample" -- -H "Authorization: Bearer $tok" \
-      -H "Idempotency-Key: check-$STAMP-$BACKEND-$SIZE" -H 'Content-Type: application/json' \
-      -d '{"kind":"recommendation","title":"Benchmark check","body":"A contribution on migration governance.","language":"en"}' \
-      "$BASE/api/v1/contributions" \
-    && CREATE_MODE=service wrkrun service rest_create "$SERVER_PID" "$BASE/api/v1/contributions" create.lua "Bearer $tok"
+  local ok=1; TOK=$(token)
+  check service rest_create "$DIR/service.rest_create.sample" -- -H "Authorization: Bearer $TOK" \
+    -H "Idempotency-Key: check-$STAMP-$BACKEND-$SIZE" -H 'Content-Type: application/json' \
+    -d '{"kind":"recommendation","title":"Benchmark check","body":"A contribution on migration governance.","language":"en"}' \
+    "$BASE/api/v1/contributions" || ok=0
+  rounds $ok round_rest_create
+}
+round_rest_create() {
+  [ "$SERVICE_OK" = 1 ] && CREATE_MODE=service \
+    wrkrun service rest_create "$SERVER_PID" "$BASE/api/v1/contributions" create.lua "Bearer $TOK"
   pgb rest_create create.sql "$PGB_CONNS" "$PGB_THREADS" -D template_id="$TEMPLATE_ID"
   peers rest_create
+}
+
+scenario_token() {
+  local ok=1
+  BODY=$DIR/service.token.form
+  python3 -c 'import sys, urllib.parse; sys.stdout.write(urllib.parse.urlencode({"grant_type": "client_credentials", "client_id": sys.argv[1], "client_secret": sys.argv[2]}))' \
+    "$CLIENT_ID" "$CLIENT_SECRET" > "$BODY"
+  check service token "$DIR/service.token.sample" -- -H 'Content-Type: application/x-www-form-urlencoded' \
+    --data-binary @"$BODY" "$BASE/oauth/token" || ok=0
+  rounds $ok round_token
+}
+round_token() {
+  [ "$SERVICE_OK" = 1 ] && BODY_FILE=$BODY CONTENT_TYPE=application/x-www-form-urlencoded \
+    wrkrun service token "$SERVER_PID" "$BASE/oauth/token" post_file.lua ""
+  return 0
 }
 
 # ---- the peers (Directus, PostGraphile), when their URLs are given ---------------------------
@@ -395,7 +490,7 @@ peer_directus() {
       return 0 ;;
     rest_create)
       check $sys "$sc" "$DIR/$sys.$sc.sample" -- -X POST -H "Authorization: $auth" -H 'Content-Type: application/json' \
-          -d "{\"id\":\"check-$STAMP-directus\",\"consultation\":\"grcp-7\",\"kind\":\"gap\",\"title\":\"check\",\"body\":\"check\",\"language\":\"en\",\"status\":\"draft\",\"version\":1,\"organisation_id\":\"$ORG\",\"org_kind\":\"$ORG_KIND\",\"created_by\":\"bench\",\"endorsement_count\":0,\"question_ids\":\"[]\",\"regions\":\"[]\",\"themes\":\"[]\",\"links\":\"[]\",\"search_terms\":\"check\",\"created_at\":\"2026-01-01T00:00:00Z\",\"updated_at\":\"2026-01-01T00:00:00Z\"}" \
+          -d "{\"id\":\"check-$STAMP-directus-$ROUND\",\"consultation\":\"grcp-7\",\"kind\":\"gap\",\"title\":\"check\",\"body\":\"check\",\"language\":\"en\",\"status\":\"draft\",\"version\":1,\"organisation_id\":\"$ORG\",\"org_kind\":\"$ORG_KIND\",\"created_by\":\"bench\",\"endorsement_count\":0,\"question_ids\":\"[]\",\"regions\":\"[]\",\"themes\":\"[]\",\"links\":\"[]\",\"search_terms\":\"check\",\"created_at\":\"2026-01-01T00:00:00Z\",\"updated_at\":\"2026-01-01T00:00:00Z\"}" \
           "$du/items/contributions" \
         && CREATE_MODE=directus ORG_ID=$ORG ORG_KIND=$ORG_KIND wrkrun $sys "$sc" "$pid" "$du/items/contributions" create.lua "$auth"
       return 0 ;;
@@ -424,7 +519,7 @@ peer_postgraphile() {
       return 0 ;;
     rest_create)
       check $sys "$sc" "$DIR/$sys.$sc.sample" -- "${hdr[@]}" \
-          -d "{\"query\":\"mutation(\$c: ContributionInput!){ createContribution(input:{contribution:\$c}){ contribution { rowId } } }\",\"variables\":{\"c\":{\"rowId\":\"check-$STAMP-postgraphile\",\"consultation\":\"grcp-7\",\"kind\":\"gap\",\"title\":\"check\",\"body\":\"check\",\"language\":\"en\",\"status\":\"draft\",\"version\":1,\"organisationId\":\"$ORG\",\"orgKind\":\"$ORG_KIND\",\"createdBy\":\"bench\",\"endorsementCount\":0,\"questionIds\":\"[]\",\"regions\":\"[]\",\"themes\":\"[]\",\"links\":\"[]\",\"searchTerms\":\"check\",\"createdAt\":\"2026-01-01T00:00:00Z\",\"updatedAt\":\"2026-01-01T00:00:00Z\"}}}" \
+          -d "{\"query\":\"mutation(\$c: ContributionInput!){ createContribution(input:{contribution:\$c}){ contribution { rowId } } }\",\"variables\":{\"c\":{\"rowId\":\"check-$STAMP-postgraphile-$ROUND\",\"consultation\":\"grcp-7\",\"kind\":\"gap\",\"title\":\"check\",\"body\":\"check\",\"language\":\"en\",\"status\":\"draft\",\"version\":1,\"organisationId\":\"$ORG\",\"orgKind\":\"$ORG_KIND\",\"createdBy\":\"bench\",\"endorsementCount\":0,\"questionIds\":\"[]\",\"regions\":\"[]\",\"themes\":\"[]\",\"links\":\"[]\",\"searchTerms\":\"check\",\"createdAt\":\"2026-01-01T00:00:00Z\",\"updatedAt\":\"2026-01-01T00:00:00Z\"}}}" \
           "$pu" \
         && CREATE_MODE=postgraphile ORG_ID=$ORG ORG_KIND=$ORG_KIND wrkrun $sys "$sc" "$pid" "$pu" create.lua "$auth"
       return 0 ;;
@@ -525,7 +620,9 @@ SQL
   # Serve.
   PORT=$(free_port)
   BASE=http://127.0.0.1:$PORT
-  HUB_BIND=127.0.0.1:$PORT HUB_RATE_LIMIT=100000000 "$HUB_BIN" serve > "$DIR/server.log" 2>&1 &
+  # Without RUST_BACKTRACE (as in production): with it, every anyhow error captures a backtrace.
+  env -u RUST_BACKTRACE -u RUST_LIB_BACKTRACE HUB_BIND=127.0.0.1:$PORT HUB_RATE_LIMIT=100000000 HUB_LOG_FORMAT=json \
+    "$HUB_BIN" serve > "$DIR/server.log" 2>&1 &
   SERVER_PID=$!
   local up=0
   for _ in $(seq 1 120); do
@@ -547,9 +644,25 @@ SQL
   kill -KILL "$SERVER_PID" 2>/dev/null || true
   wait "$SERVER_PID" 2>/dev/null || true
   SERVER_PID=""
-  if grep -qE ' (ERROR|WARN) ' "$DIR/server.log"; then
-    log "server log has $(grep -cE ' (ERROR|WARN) ' "$DIR/server.log") ERROR/WARN lines, e.g.: $(grep -E ' (ERROR|WARN) ' "$DIR/server.log" | head -n 2)"
+  local warns; warns=$(log_warnings)
+  if [ "$warns" != 0 ]; then
+    log "server log: $warns WARN/ERROR lines; most frequent messages:"
+    python3 - "$DIR/server.log" <<'PY' | tee "$DIR/server.warnings.txt"
+import collections, json, sys
+seen = collections.Counter()
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    try:
+        r = json.loads(line)
+    except ValueError:
+        continue
+    if r.get("level") in ("WARN", "ERROR"):
+        error = " ".join(str(r.get("error", "")).split("Stack backtrace:")[0].split())
+        seen[("%s %s: %s %s" % (r.get("level"), r.get("target"), r.get("message"), error))[:200]] += 1
+for msg, n in seen.most_common(5):
+    print("%6d  %s" % (n, msg))
+PY
   fi
+  record kind=server_log backend="$BACKEND" size="$SIZE" warnings="$warns"
   if [ "$KEEP_DB" != 1 ]; then
     if [ "$BACKEND" = postgres ] && [ -z "${PG_DB:-}" ]; then dropdb --if-exists "$PG_DBNAME" || true; fi
     if [ "$BACKEND" = sqlite ] && [ -z "${SQLITE_DB:-}" ]; then rm -f "$DB_REF" "$DB_REF-wal" "$DB_REF-shm"; fi
@@ -573,8 +686,8 @@ case " $BACKENDS " in *" postgres "*) pgversion=$(psql -X -tAc "SHOW server_vers
 record kind=meta stamp="$STAMP" date="$(date -u +%Y-%m-%dT%H:%M:%SZ)" command="$COMMAND" smoke="$SMOKE" \
   nproc="$(nproc)" mem_gib="$(awk '/^MemTotal:/{printf "%.1f", $2/1048576}' /proc/meminfo)" \
   cpu="$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)" kernel="$(uname -r)" \
-  postgres="$pgversion" wrk="$(wrk -v 2>&1 | awk 'NR==1{print $2}')" commit="$(commit)" \
-  dur="$DUR" warm="$WARM" threads="$THREADS" conns="$CONNS" pgb_conns="$PGB_CONNS" pgb_threads="$PGB_THREADS" \
+  postgres="$pgversion" wrk="$(wrk -v 2>&1 | awk 'NR==1{print $2}')" commit="$(commit)" src_digest="$SRC_DIGEST" \
+  dur="$DUR" rounds="$ROUNDS" malloc_arena_max="${MALLOC_ARENA_MAX:-}" pgb_dur="$PGB_DUR" pgbench="$PGBENCH" warm="$WARM" threads="$THREADS" conns="$CONNS" pgb_conns="$PGB_CONNS" pgb_threads="$PGB_THREADS" \
   workers="${HUB_WORKERS:-default}" pool="${HUB_DB_POOL_SIZE:-10}" orgs="$ORGS" sizes="$SIZES" backends="$BACKENDS" \
   loadavg="$(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -585,7 +698,7 @@ for size in $SIZES; do
 done
 
 elapsed=$(( $(date +%s) - RUN_STARTED ))
-record kind=end elapsed_s="$elapsed"
+record kind=end elapsed_s="$((elapsed - ${BUILD_SECONDS:-0}))" build_s="${BUILD_SECONDS:-0}"
 [ "$PREPARE_ONLY" = 1 ] && { log "databases prepared (kept)"; exit 0; }
 
 status=0

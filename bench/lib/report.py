@@ -19,8 +19,8 @@ SCENARIOS = [
     ("rest_search", "REST full-text search `q=migration` (50)"),
     ("rest_by_id", "REST one contribution by id (random published id)"),
     ("gql_nested", "GraphQL 50 contributions + organisation + questions + totalCount"),
-    ("rest_create", "REST create with `Idempotency-Key`"),
     ("feed_catchup", "Change feed catch-up from zero (1000 per page; rates per page)"),
+    ("rest_create", "REST create with `Idempotency-Key`"),
     ("token", "Token issuance (`POST /oauth/token`, argon2)"),
 ]
 LABEL = dict(SCENARIOS)
@@ -74,6 +74,13 @@ def fmt_ratio(r):
     return "–" if r is None else f"{r:.2f}×" if r >= 10 else f"{100 * r:.0f}%"
 
 
+def rss_cell(r):
+    peak, start = r.get("rss_mib"), r.get("rss_start_mib")
+    if peak in (None, ""):
+        return "–"
+    return fmt(peak, 1) + ("" if start in (None, "") else f" ({fmt(start, 1)})")
+
+
 def errors_of(r):
     return int(num(r.get("non2xx")) + num(r.get("sock_errors")) + num(r.get("errors")))
 
@@ -90,22 +97,74 @@ def check(rows):
     return 1 if bad else 0
 
 
+def mean(values):
+    values = [num(v) for v in values if v not in (None, "")]
+    return sum(values) / len(values) if values else None
+
+
+def merge(records, rate_key):
+    """One record out of the rounds of a measurement: means of rates and latencies, sums of
+    errors, the largest RSS, and the per-round rates (for the spread)."""
+    if len(records) == 1:
+        r = dict(records[0])
+        r["rates"] = [num(r.get(rate_key))]
+        return r
+    r = dict(records[-1])
+    for k in (rate_key, "p50_ms", "p99_ms", "cpu_s_per_1k", "latency_avg_ms", "seconds"):
+        if any(x.get(k) not in (None, "") for x in records):
+            r[k] = mean(x.get(k) for x in records)
+    for k in ("non2xx", "sock_errors", "errors", "log_warnings", "requests"):
+        if any(x.get(k) not in (None, "") for x in records):
+            r[k] = sum(num(x.get(k)) for x in records)
+    rss = [num(x.get("rss_mib")) for x in records if x.get("rss_mib") not in (None, "")]
+    if rss:
+        r["rss_mib"] = max(rss)
+    r["rss_start_mib"] = records[0].get("rss_start_mib")
+    r["rates"] = [num(x.get(rate_key)) for x in records]
+    return r
+
+
 def index(rows):
     wrk, pgb, checks, seeds, servers = {}, {}, {}, {}, {}
     for r in rows:
         k = r.get("kind")
         key = (r.get("backend"), int(num(r.get("size"))))
         if k in ("wrk", "feed"):
-            wrk[key + (r["system"], r["scenario"])] = r
+            wrk.setdefault(key + (r["system"], r["scenario"]), []).append(r)
         elif k == "pgbench":
-            pgb[key + (r["scenario"], r["ref"])] = r
+            pgb.setdefault(key + (r["scenario"], r["ref"]), []).append(r)
         elif k == "check":
             checks[key + (r["system"], r["scenario"])] = r
         elif k == "seed":
             seeds[key] = r
-        elif k in ("server", "server_end"):
+        elif k in ("server", "server_end", "server_log"):
             servers.setdefault(key, {}).update(r)
+    wrk = {k: merge(v, "rps") for k, v in wrk.items()}
+    pgb = {k: merge(v, "tps") for k, v in pgb.items()}
     return wrk, pgb, checks, seeds, servers
+
+
+def ratio_cell(a, b):
+    """service / reference from the means, with the range of the per-round ratios."""
+    if not a or not b:
+        return "–"
+    main = fmt_ratio(ratio(mean(a["rates"]), mean(b["rates"])))
+    if len(a["rates"]) > 1 and len(a["rates"]) == len(b["rates"]):
+        per = [ratio(x, y) for x, y in zip(a["rates"], b["rates"])]
+        per = [x for x in per if x is not None]
+        if per:
+            main += f" ({fmt_ratio(min(per))}–{fmt_ratio(max(per))})"
+    return main
+
+
+def rate_cell(r, key="rps"):
+    v = r.get(key)
+    text = fmt(v, 1 if num(v) < 100 else 0)
+    rates = r.get("rates") or []
+    if len(rates) > 1 and mean(rates):
+        spread = (max(rates) - min(rates)) / 2 / mean(rates)
+        text += f" ±{100 * spread:.0f}%"
+    return text
 
 
 def section_tables(rows, meta):
@@ -128,9 +187,12 @@ def section_tables(rows, meta):
         if sv.get("idle_rss_mib") not in (None, ""):
             facts.append(f"server RSS idle {fmt(sv.get('idle_rss_mib'), 1)} MiB, peak over the run "
                          f"{fmt(sv.get('peak_rss_mib'), 1)} MiB")
+        if num(sv.get("warnings")) > 0:
+            facts.append(f"**{int(num(sv['warnings']))} WARN/ERROR lines in the server log** "
+                         f"(`{backend}-{size}/server.warnings.txt`)")
         if facts:
             out.append("; ".join(facts) + ".\n")
-        head = ["scenario", "req/s", "p50 ms", "p99 ms", "CPU s / 1k req", "peak RSS MiB", "errors"]
+        head = ["scenario", "req/s", "p50 ms", "p99 ms", "CPU s / 1k req", "peak RSS MiB (at start)", "errors"]
         if backend == "postgres":
             head += ["pgbench tps (same SQL)", "service / pgbench"]
         for p in peers:
@@ -147,9 +209,11 @@ def section_tables(rows, meta):
             if sc == "feed_catchup" and r:
                 name += f" — **{fmt(r.get('changes'))} changes in {fmt(r.get('seconds'), 2)} s**"
             if r:
-                cells = [name, fmt(r.get("rps"), 1 if num(r.get("rps")) < 100 else 0), fmt_ms(r.get("p50_ms")),
-                         fmt_ms(r.get("p99_ms")), fmt(r.get("cpu_s_per_1k"), 3), fmt(r.get("rss_mib"), 1),
-                         str(errors_of(r))]
+                errs = str(errors_of(r))
+                if num(r.get("log_warnings")) > 0:
+                    errs += f" (+{int(num(r['log_warnings']))} in log)"
+                cells = [name, rate_cell(r), fmt_ms(r.get("p50_ms")),
+                         fmt_ms(r.get("p99_ms")), fmt(r.get("cpu_s_per_1k"), 3), rss_cell(r), errs]
             elif c:
                 cells = [name, "**check failed: HTTP %s**" % c.get("http", "?"), "–", "–", "–", "–", "1"]
             else:
@@ -157,15 +221,14 @@ def section_tables(rows, meta):
             if backend == "postgres":
                 p = refs.get(PRIMARY_REF.get(sc, ""))
                 if p:
-                    cells += [fmt(p.get("tps"), 1 if num(p.get("tps")) < 100 else 0),
-                              fmt_ratio(ratio(r.get("rps") if r else None, p.get("tps")))]
+                    cells += [rate_cell(p, "tps"), ratio_cell(r, p)]
                 else:
                     cells += ["–", "–"]
             for peer in peers:
                 pr = wrk.get((backend, size, peer, sc))
                 pc = checks.get((backend, size, peer, sc))
                 if pr:
-                    cells += [fmt(pr.get("rps")), fmt_ratio(ratio(r.get("rps") if r else None, pr.get("rps")))]
+                    cells += [rate_cell(pr), ratio_cell(r, pr)]
                 elif pc:
                     cells += ["check failed", "–"]
                 else:
@@ -175,8 +238,7 @@ def section_tables(rows, meta):
                 if ref == PRIMARY_REF.get(sc):
                     continue
                 cells = ["↳ vs " + REF_NOTE.get(ref, ref), "", "", "", "", "", ""]
-                cells += [fmt(p.get("tps"), 1 if num(p.get("tps")) < 100 else 0),
-                          fmt_ratio(ratio(r.get("rps") if r else None, p.get("tps")))]
+                cells += [rate_cell(p, "tps"), ratio_cell(r, p)]
                 cells += ["", ""] * len(peers)
                 out.append("| " + " | ".join(cells) + " |")
         out.append("")
@@ -278,8 +340,12 @@ def goals(rows):
                if k[0] == b and k[1] == big and k[2] == "service" and v.get("rss_mib") not in (None, "")]
         if rss:
             m = max(rss)
+            no_token = [num(v.get("rss_mib")) for k, v in wrk.items()
+                        if k[0] == b and k[1] == big and k[2] == "service" and k[3] != "token"
+                        and v.get("rss_mib") not in (None, "")]
+            extra = f"; {max(no_token):.1f} MiB without `token`" if no_token and max(no_token) != m else ""
             lines.append(f"| server RSS under load < 100 MiB at 1M ({b}) | < 100 MiB | {m:.1f} MiB (max over "
-                         f"scenarios) at {at(big)} | {status(m < 100, exact)} |")
+                         f"scenarios{extra}) at {at(big)} | {status(m < 100, exact)} |")
     return lines
 
 
@@ -288,22 +354,27 @@ def render(rows, out_rel):
     end = next((r for r in rows if r.get("kind") == "end"), {})
     lines = [f"## Run {meta.get('date', '?')}", ""]
     lines.append(f"- **Command:** `{meta.get('command', '?')}` (from the repository root; took "
-                 f"{fmt(end.get('elapsed_s'))} s after the build)")
+                 f"{fmt(end.get('elapsed_s'))} s after a {fmt(end.get('build_s'))} s build)")
     lines.append(f"- **Machine:** {int(num(meta.get('nproc')))} CPUs ({meta.get('cpu', '?')}), "
                  f"{meta.get('mem_gib', '?')} GiB RAM, Linux {meta.get('kernel', '?')}, load average at start "
                  f"{meta.get('loadavg', '?')}; PostgreSQL {meta.get('postgres') or '–'}, wrk {meta.get('wrk', '?')}")
-    lines.append(f"- **Commit:** {meta.get('commit', '?')} (the working tree may have had changes)")
+    lines.append(f"- **Commit:** {meta.get('commit', '?')}; sources (sha256 of `src/`, `migrations/`, `Cargo.*` "
+                 f"right after the build): {meta.get('src_digest', '?')} (the working tree may differ from the commit)")
     lines.append(f"- **Load:** wrk -t{int(num(meta.get('threads')))} -c{int(num(meta.get('conns')))} "
                  f"-d{int(num(meta.get('dur')))}s --latency after a {int(num(meta.get('warm')))} s warm-up; "
                  f"pgbench -n -M prepared -c{int(num(meta.get('pgb_conns')))} -j{int(num(meta.get('pgb_threads')))} "
-                 f"-T{int(num(meta.get('dur')))} on the same database right after; server HUB_WORKERS="
-                 f"{meta.get('workers')}, HUB_DB_POOL_SIZE={meta.get('pool')}; "
+                 f"-T{int(num(meta.get('pgb_dur')))} on the same database right after; server HUB_WORKERS="
+                 f"{meta.get('workers')}, HUB_DB_POOL_SIZE={meta.get('pool')}"
+                 + (f", MALLOC_ARENA_MAX={meta.get('malloc_arena_max')}" if meta.get("malloc_arena_max") else "")
+                 + f"; {int(num(meta.get('rounds', 1)))} round(s) per scenario (service, pgbench, peers in turn; "
+                 "rates are means, ± half the spread between rounds, ratio ranges per round); "
                  f"{int(num(meta.get('orgs')))} organisations")
     if out_rel:
         lines.append(f"- **Raw outputs:** `{out_rel}/` (wrk, pgbench, samples, server logs; git-ignored)")
     lines.append("- Ratios are service ÷ reference, both measured in this run on this machine (shared and noisy: "
                  "compare ratios, not absolute rates across runs). CPU and RSS are the server process's own "
-                 "(RSS: peak during the measured run).")
+                 "(RSS: peak during the measured run, and in brackets at its start: one server process serves "
+                 "every scenario of a table, in the order listed, so memory it keeps carries over).")
     lines.append("")
     lines.append("### Goals")
     lines.append("")

@@ -70,22 +70,6 @@ pub fn verify_nothing(secret: &str) {
     let _ = verify(secret, DUMMY);
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hashes_verify_only_their_secret() {
-        let secret = new_client_secret();
-        assert!(secret.starts_with("hubsec_") && secret.len() > 40);
-        let stored = hash(&secret).expect("hash");
-        assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(verify(&secret, &stored));
-        assert!(!verify("hubsec_wrong", &stored));
-        assert!(!verify(&secret, "not a hash"));
-    }
-}
-
 /// Threads that check secrets. argon2 needs 19 MiB per check; on a thread pool that rotates
 /// work over many threads each thread's allocator arena would keep its own copy (hundreds of
 /// MiB under load), so checks run on these few threads only — which also bounds the CPU a
@@ -132,4 +116,20 @@ pub async fn verify_off_thread(secret: String, stored: Option<String>) -> bool {
     });
     let sent = hashing_pool().lock().map(|sender| sender.send(job).is_ok()).unwrap_or(false);
     sent && rx.await.unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_verify_only_their_secret() {
+        let secret = new_client_secret();
+        assert!(secret.starts_with("hubsec_") && secret.len() > 40);
+        let stored = hash(&secret).expect("hash");
+        assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify(&secret, &stored));
+        assert!(!verify("hubsec_wrong", &stored));
+        assert!(!verify(&secret, "not a hash"));
+    }
 }
