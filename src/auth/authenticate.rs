@@ -2,11 +2,14 @@
 //! claims, then the client's standing in the database (so a revocation counts at once on
 //! every node).
 
+use std::sync::Arc;
+
 use actix_web::http::header::{HeaderMap, AUTHORIZATION};
 
 use super::caller::{Authentication, Caller};
 use super::tokens::Tokens;
 use crate::db::clients;
+use crate::db::precondition::Precondition;
 use crate::db::Db;
 use crate::error::AppError;
 
@@ -19,24 +22,36 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 /// Verifies a bearer token and checks that its client is still active.
 pub async fn authenticate(tokens: &Tokens, db: &Db, token: &str) -> Result<Caller, AppError> {
-    let claims = tokens.verify(token).await?;
-    let client_id = claims.sub.clone();
-    let active = db.run(move |conn| Ok(clients::is_active(conn, &client_id)?)).await?;
-    if !active {
-        return Err(AppError::Unauthenticated("invalid access token: the client is revoked".into()));
-    }
-    Ok(Caller::from_claims(&claims))
+    let caller = verify(tokens, token).await?;
+    let standing = standing(&caller);
+    db.run(move |conn| standing.enforce(conn)).await?;
+    Ok(caller)
 }
 
-/// The outcome for a request's headers; server-side failures stay errors.
-pub async fn resolve(tokens: &Tokens, db: &Db, headers: &HeaderMap) -> Result<Authentication, AppError> {
+/// The token's signature and claims only: the caller it names, standing not yet checked.
+pub async fn verify(tokens: &Tokens, token: &str) -> Result<Caller, AppError> {
+    Ok(Caller::from_claims(&tokens.verify(token).await?))
+}
+
+/// "The caller's client is not revoked", as a precondition of the request's database work.
+pub fn standing(caller: &Caller) -> Arc<Precondition> {
+    let client_id = caller.client_id.clone();
+    Precondition::new(
+        move |conn| clients::is_active(conn, &client_id),
+        || AppError::Unauthenticated("invalid access token: the client is revoked".into()),
+    )
+}
+
+/// The outcome for a request's headers, from the token alone: the caller's standing is
+/// left to the caller of this function (see [`standing`]). Server-side failures stay errors.
+pub async fn resolve(tokens: &Tokens, headers: &HeaderMap) -> Result<Authentication, AppError> {
     let Some(token) = bearer(headers) else {
         return Ok(match headers.get(AUTHORIZATION) {
             Some(_) => Authentication::Rejected("the Authorization header must use the Bearer scheme".into()),
             None => Authentication::Anonymous,
         });
     };
-    match authenticate(tokens, db, token).await {
+    match verify(tokens, token).await {
         Ok(caller) => Ok(Authentication::Authenticated(caller)),
         Err(AppError::Unauthenticated(why)) => Ok(Authentication::Rejected(why)),
         Err(other) => Err(other),

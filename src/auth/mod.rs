@@ -9,6 +9,7 @@ pub mod keys;
 pub mod scope;
 pub mod secrets;
 pub mod tokens;
+pub mod verified;
 
 pub use caller::{Authentication, Caller};
 pub use scope::Scope;

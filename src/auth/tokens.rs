@@ -2,10 +2,11 @@
 
 use std::collections::BTreeSet;
 
-use jsonwebtoken::{Algorithm, Header, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use super::keys::KeyStore;
+use super::verified::VerifiedTokens;
 use super::Scope;
 use crate::domain::{clock, OrgKind};
 use crate::error::AppError;
@@ -63,11 +64,12 @@ pub struct Tokens {
     issuer: String,
     audience: String,
     ttl: u64,
+    verified: VerifiedTokens,
 }
 
 impl Tokens {
     pub fn new(keys: KeyStore, issuer: String, audience: String, ttl: u64) -> Self {
-        Tokens { keys, issuer, audience, ttl }
+        Tokens { keys, issuer, audience, ttl, verified: VerifiedTokens::default() }
     }
 
     pub fn ttl(&self) -> u64 {
@@ -90,50 +92,76 @@ impl Tokens {
             exp: now + i64::try_from(self.ttl).unwrap_or(3600),
             jti: uuid::Uuid::new_v4().to_string(),
         };
-        let mut header = Header::new(Algorithm::EdDSA);
-        header.typ = Some(TYP.into());
-        header.kid = Some(key.kid.clone());
-        let access_token = jsonwebtoken::encode(&header, &claims, &key.encoding)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("signing a token: {e}")))?;
+        let access_token = sign(&claims, &key.kid, &key.encoding)?;
         Ok(IssuedToken { access_token, expires_in: self.ttl, scope })
     }
 
     /// Checks the signature with one of our keys, then `exp`, `nbf`, `iss`, `aud`, `sub`.
-    /// Revocation is checked by the caller, against the database.
+    /// Revocation is checked by the caller, against the database. A token verified before
+    /// is only checked for expiry again (see [`VerifiedTokens`]).
     pub async fn verify(&self, token: &str) -> Result<Claims, AppError> {
-        let reject = |why: &str| AppError::Unauthenticated(format!("invalid access token: {why}"));
-        let header = jsonwebtoken::decode_header(token).map_err(|_| reject("malformed or unsupported header"))?;
-        if header.alg != Algorithm::EdDSA {
-            return Err(reject("algorithm not allowed"));
+        let now = clock::now().unix_timestamp();
+        if let Some(claims) = self.verified.get(token, now) {
+            return Ok(claims);
         }
-        let typ_ok = header
-            .typ
-            .as_deref()
-            .is_some_and(|t| t.eq_ignore_ascii_case(TYP) || t.eq_ignore_ascii_case("application/at+jwt"));
-        if !typ_ok {
-            return Err(reject("not an access token (typ)"));
-        }
-        let kid = header.kid.ok_or_else(|| reject("no key id"))?;
+        let kid = header_kid(token)?;
         let key = self.keys.find(&kid).await?.ok_or_else(|| reject("unknown key id"))?;
-        let mut validation = Validation::new(Algorithm::EdDSA);
-        validation.leeway = LEEWAY_SECS;
-        validation.validate_exp = true;
-        validation.validate_nbf = true;
-        validation.set_issuer(&[&self.issuer]);
-        validation.set_audience(&[&self.audience]);
-        validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
-        let data = jsonwebtoken::decode::<Claims>(token, &key.decoding, &validation).map_err(|e| {
-            use jsonwebtoken::errors::ErrorKind;
-            match e.kind() {
-                ErrorKind::ExpiredSignature => reject("expired"),
-                ErrorKind::ImmatureSignature => reject("not yet valid"),
-                ErrorKind::InvalidIssuer => reject("wrong issuer"),
-                ErrorKind::InvalidAudience => reject("wrong audience"),
-                ErrorKind::MissingRequiredClaim(claim) => reject(&format!("missing claim `{claim}`")),
-                ErrorKind::InvalidSignature => reject("bad signature"),
-                _ => reject("malformed claims"),
-            }
-        })?;
-        Ok(data.claims)
+        let claims = check(token, &key.decoding, &self.issuer, &self.audience)?;
+        self.verified.insert(token, &claims, now);
+        Ok(claims)
     }
+}
+
+fn reject(why: &str) -> AppError {
+    AppError::Unauthenticated(format!("invalid access token: {why}"))
+}
+
+/// Signs claims as an access token: `alg` EdDSA, `typ` at+jwt, `kid` naming the key.
+pub fn sign(claims: &Claims, kid: &str, key: &EncodingKey) -> Result<String, AppError> {
+    let mut header = Header::new(Algorithm::EdDSA);
+    header.typ = Some(TYP.into());
+    header.kid = Some(kid.to_owned());
+    jsonwebtoken::encode(&header, claims, key).map_err(|e| AppError::Internal(anyhow::anyhow!("signing a token: {e}")))
+}
+
+/// The checks made before any key is looked up: the header parses, the algorithm is EdDSA,
+/// `typ` says access token, and a `kid` names the key. Returns the `kid`.
+pub fn header_kid(token: &str) -> Result<String, AppError> {
+    let header = jsonwebtoken::decode_header(token).map_err(|_| reject("malformed or unsupported header"))?;
+    if header.alg != Algorithm::EdDSA {
+        return Err(reject("algorithm not allowed"));
+    }
+    let typ_ok = header
+        .typ
+        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case(TYP) || t.eq_ignore_ascii_case("application/at+jwt"));
+    if !typ_ok {
+        return Err(reject("not an access token (typ)"));
+    }
+    header.kid.ok_or_else(|| reject("no key id"))
+}
+
+/// The signature with `key` (EdDSA only), then `exp` and `nbf` with [`LEEWAY_SECS`], `iss`,
+/// `aud` and `sub`. Needs no I/O: [`Tokens::verify`] runs it with the key the `kid` names.
+pub fn check(token: &str, key: &DecodingKey, issuer: &str, audience: &str) -> Result<Claims, AppError> {
+    let mut validation = Validation::new(Algorithm::EdDSA);
+    validation.leeway = LEEWAY_SECS;
+    validation.validate_exp = true;
+    validation.validate_nbf = true;
+    validation.set_issuer(&[issuer]);
+    validation.set_audience(&[audience]);
+    validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
+    let data = jsonwebtoken::decode::<Claims>(token, key, &validation).map_err(|e| {
+        use jsonwebtoken::errors::ErrorKind;
+        match e.kind() {
+            ErrorKind::ExpiredSignature => reject("expired"),
+            ErrorKind::ImmatureSignature => reject("not yet valid"),
+            ErrorKind::InvalidIssuer => reject("wrong issuer"),
+            ErrorKind::InvalidAudience => reject("wrong audience"),
+            ErrorKind::MissingRequiredClaim(claim) => reject(&format!("missing claim `{claim}`")),
+            ErrorKind::InvalidSignature => reject("bad signature"),
+            _ => reject("malformed claims"),
+        }
+    })?;
+    Ok(data.claims)
 }

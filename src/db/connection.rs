@@ -165,15 +165,20 @@ impl Db {
         self.pool.get().map_err(|e| AppError::Unavailable(anyhow::anyhow!(e)))
     }
 
-    /// Runs `f` with a pooled connection on the blocking thread pool.
+    /// Runs `f` with a pooled connection on the blocking thread pool, after the request's
+    /// [`Precondition`](super::precondition::Precondition) when one is pending.
     pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        let precondition = super::precondition::pending();
         actix_web::rt::task::spawn_blocking(move || {
             let mut conn = pool.get().map_err(|e| AppError::Unavailable(anyhow::anyhow!(e)))?;
+            if let Some(precondition) = precondition {
+                precondition.enforce(&mut conn)?;
+            }
             f(&mut conn)
         })
         .await

@@ -7,6 +7,7 @@ pub mod connection;
 pub mod contributions;
 pub mod migrate;
 pub mod organisations;
+pub mod precondition;
 pub mod schema;
 pub mod seed;
 pub mod structure;

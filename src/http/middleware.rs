@@ -1,18 +1,20 @@
 //! Per-request context: the request id (echoed, generated when absent), a tracing span
 //! that every log line of the request carries, authentication, rate limiting and metrics.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpMessage, ResponseError};
+use actix_web::{web, HttpMessage, HttpRequest, ResponseError};
 use tracing::Instrument;
 
 use super::rate_limit::Decision;
 use crate::auth::authenticate;
 use crate::auth::Authentication;
+use crate::db::precondition::{self, Precondition};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -44,24 +46,46 @@ fn set_rate_headers(headers: &mut actix_web::http::header::HeaderMap, decision: 
     }
 }
 
-/// Authenticates and rate-limits; returns the answer to send instead when the request
-/// must stop here.
-async fn admit(state: &AppState, req: &ServiceRequest) -> (Option<Decision>, Option<AppError>) {
-    let authentication = match authenticate::resolve(&state.tokens, &state.db, req.headers()).await {
+/// What the middleware decided before the handler.
+struct Admission {
+    decision: Option<Decision>,
+    refusal: Option<AppError>,
+    /// The caller's standing, to check on the request's first database hop.
+    standing: Option<Arc<Precondition>>,
+}
+
+/// Authenticates (the token; the client's standing is deferred) and rate-limits; says what
+/// to answer instead when the request must stop here.
+async fn admit(state: &AppState, req: &ServiceRequest) -> Admission {
+    let authentication = match authenticate::resolve(&state.tokens, req.headers()).await {
         Ok(a) => a,
-        Err(e) => return (None, Some(e)),
+        Err(e) => return Admission { decision: None, refusal: Some(e), standing: None },
     };
-    let key = match &authentication {
-        Authentication::Authenticated(caller) => format!("client:{}", caller.client_id),
-        _ => format!("ip:{}", req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()),
+    let (key, standing) = match &authentication {
+        Authentication::Authenticated(caller) => {
+            (format!("client:{}", caller.client_id), Some(authenticate::standing(caller)))
+        }
+        _ => (format!("ip:{}", req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()), None),
     };
     req.extensions_mut().insert(authentication);
     if UNLIMITED.contains(&req.path()) {
-        return (None, None);
+        return Admission { decision: None, refusal: None, standing };
     }
     let decision = state.rate_limiter.check(&key);
     let refusal = (!decision.allowed).then_some(AppError::RateLimited { retry_after: decision.retry_after });
-    (Some(decision), refusal)
+    Admission { decision: Some(decision), refusal, standing }
+}
+
+/// Checks the caller's standing now, unless a database hop of the handler already did.
+async fn settle(state: &AppState, standing: &Arc<Precondition>) -> Result<(), AppError> {
+    match standing.outcome() {
+        Some(true) => Ok(()),
+        Some(false) => Err(standing.refusal()),
+        None => {
+            let standing = Arc::clone(standing);
+            state.db.run(move |conn| standing.enforce(conn)).await
+        }
+    }
 }
 
 pub async fn request_context(
@@ -70,22 +94,47 @@ pub async fn request_context(
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let id = request_id(&req);
     let method = req.method().to_string();
-    let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let span = tracing::info_span!("request", request_id = %id, method = %method, path = %req.path());
     let started = Instant::now();
 
-    let (decision, refusal) = match &state {
+    let mut admission = match &state {
         Some(state) => admit(state, &req).instrument(span.clone()).await,
-        None => (None, None),
+        None => Admission { decision: None, refusal: None, standing: None },
     };
-    let mut res = match refusal {
-        Some(error) => {
-            let response = span.in_scope(|| error.error_response());
-            req.into_response(response).map_into_right_body()
+    // A WebSocket keeps going after its first answer: its caller's standing is checked first.
+    if let (Some(state), Some(standing), None) = (&state, &admission.standing, &admission.refusal) {
+        if req.headers().contains_key(header::UPGRADE) {
+            admission.refusal = settle(state, standing).instrument(span.clone()).await.err();
         }
-        None => next.call(req).instrument(span.clone()).await?.map_into_left_body(),
+    }
+    let refuse = |req: HttpRequest, error: AppError| {
+        let response = span.in_scope(|| error.error_response());
+        ServiceResponse::new(req, response).map_into_right_body()
     };
+    let mut res = match (admission.refusal, &admission.standing) {
+        (Some(error), _) => {
+            let (req, _) = req.into_parts();
+            refuse(req, error)
+        }
+        (None, None) => next.call(req).instrument(span.clone()).await?.map_into_left_body(),
+        (None, Some(standing)) => {
+            let res = precondition::scope(Arc::clone(standing), next.call(req)).instrument(span.clone()).await?;
+            // Nothing leaves before the standing is known: checked on the handler's first
+            // database hop, or here when the handler made none.
+            let settled = match &state {
+                Some(state) => settle(state, standing).instrument(span.clone()).await,
+                None => Ok(()),
+            };
+            match settled {
+                Ok(()) => res.map_into_left_body(),
+                Err(error) => refuse(res.into_parts().0, error),
+            }
+        }
+    };
+    let decision = admission.decision;
+    // After routing, the matched pattern is known without matching the path again.
+    let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
 
     let status = res.status().as_u16();
     let elapsed = started.elapsed();

@@ -15,6 +15,10 @@ pub const CASES: &[AppCase] = &[
     ("auth::tokens_carry_the_contract_header_and_claims", tokens_carry_the_contract_header_and_claims),
     ("auth::forged_and_invalid_tokens_get_401", forged_and_invalid_tokens_get_401),
     ("auth::a_revoked_clients_tokens_stop_at_once", a_revoked_clients_tokens_stop_at_once),
+    (
+        "auth::a_revoked_client_reads_and_writes_nothing_on_any_path",
+        a_revoked_client_reads_and_writes_nothing_on_any_path,
+    ),
     ("auth::scopes_are_enforced_with_403_naming_the_scope", scopes_are_enforced_with_403_naming_the_scope),
     ("auth::rotated_keys_keep_old_tokens_valid", rotated_keys_keep_old_tokens_valid),
     ("auth::tokens_verify_offline_with_an_independent_library", tokens_verify_offline_with_an_independent_library),
@@ -309,6 +313,53 @@ fn a_revoked_clients_tokens_stop_at_once(app: &TestApp) {
     );
     assert_eq!(refused.status, 401);
     assert_eq!(refused.json()["error"], "invalid_client");
+}
+
+/// The standing check rides on a request's first database hop: whatever the handler does
+/// (no hop, a read, a write, GraphQL reads and mutations, a refused body), a revoked client
+/// gets 401 and changes nothing, even with a token that was verified (and remembered) before.
+fn a_revoked_client_reads_and_writes_nothing_on_any_path(app: &TestApp) {
+    let p = app.partner("ngo", "consultation:read contributions:read contributions:write");
+    let draft = json!({"kind": "gap", "title": "Before revocation", "body": "b", "language": "en"});
+    let created = app.json_as("POST", Some(&p.token), "/api/v1/contributions", &draft);
+    assert_eq!(created.status, 201, "{}", created.text());
+    let id = created.json()["id"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(app.get_as(Some(&p.token), "/api/v1/me").status, 200);
+    assert_eq!(app.graphql_as(&p.token, "{ consultations { slug } }", json!({}))["errors"], Value::Null);
+
+    consultation_hub::service::clients::revoke_client(&mut app.conn(), &p.client_id).expect("revoke");
+    let count = |app: &TestApp| -> i64 {
+        use consultation_hub::db::schema::contributions::dsl as c;
+        use diesel::prelude::*;
+        c::contributions
+            .filter(c::organisation_id.eq(&p.organisation_id))
+            .count()
+            .get_result(&mut *app.conn())
+            .expect("count")
+    };
+    let before = count(app);
+    assert_401(&app.get_as(Some(&p.token), "/api/v1/me"), "a route without a database hop");
+    assert_401(&app.get_as(Some(&p.token), &format!("/api/v1/contributions/{id}")), "a read by id");
+    assert_401(&app.get_as(Some(&p.token), "/api/v1/contributions"), "a list");
+    let write = json!({"kind": "gap", "title": "After revocation", "body": "b", "language": "en"});
+    assert_401(&app.json_as("POST", Some(&p.token), "/api/v1/contributions", &write), "a create");
+    assert_401(
+        &app.json_as("PATCH", Some(&p.token), &format!("/api/v1/contributions/{id}"), &json!({"title": "x"})),
+        "an edit",
+    );
+    assert_401(&app.json_as("POST", Some(&p.token), "/api/v1/contributions", &json!({"bogus": 1})), "a refused body");
+    let query =
+        json!({"query": "{ contributions(first: 5) { totalCount edges { node { id organisation { name } } } } }"});
+    assert_401(&app.json_as("POST", Some(&p.token), "/graphql", &query), "a GraphQL query");
+    let mutation = json!({"query": "mutation { createContribution(input: {kind: GAP, title: \"GraphQL after\", body: \"b\", language: \"en\"}, submit: false) { id } }"});
+    assert_401(&app.json_as("POST", Some(&p.token), "/graphql", &mutation), "a GraphQL mutation");
+    assert_eq!(count(app), before, "a revoked client wrote nothing");
+    let title: String = {
+        use consultation_hub::db::schema::contributions::dsl as c;
+        use diesel::prelude::*;
+        c::contributions.find(&id).select(c::title).get_result(&mut *app.conn()).expect("title")
+    };
+    assert_eq!(title, "Before revocation");
 }
 
 fn scopes_are_enforced_with_403_naming_the_scope(app: &TestApp) {
