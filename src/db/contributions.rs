@@ -5,9 +5,11 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 
 use super::connection::MultiBackend;
+use super::relevance::Relevance;
 use super::schema::*;
 use super::DbConn;
 use crate::domain::contribution::{Filter, Viewer};
+use crate::domain::search::Query;
 
 /// A contribution as stored (without its index words).
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -243,16 +245,27 @@ pub fn count(conn: &mut DbConn, filter: &Filter, viewer: &Viewer) -> QueryResult
     filtered(conn, filter, viewer).count().get_result(conn)
 }
 
-/// What ranking needs of a match: its id and `title words|summary words`.
-#[derive(Debug, Queryable)]
-pub struct Candidate {
-    pub id: String,
-    pub rank_terms: Option<String>,
-}
-
-/// Every match of a search, unordered.
-pub fn search_candidates(conn: &mut DbConn, filter: &Filter, viewer: &Viewer) -> QueryResult<Vec<Candidate>> {
-    filtered(conn, filter, viewer).select((contributions::id, contributions::rank_terms)).load(conn)
+/// A page of search matches, most relevant first (ties newest first), after the
+/// `(relevance, id)` of the previous page's last row when given.
+pub fn search(
+    conn: &mut DbConn,
+    filter: &Filter,
+    viewer: &Viewer,
+    query: &Query,
+    after: Option<(i32, &str)>,
+    limit: i64,
+) -> QueryResult<Vec<(ContributionRow, i32)>> {
+    let relevance = Relevance::new(query);
+    let mut rows = filtered(conn, filter, viewer);
+    if let Some((score, id)) = after {
+        rows = rows.filter(
+            relevance.clone().lt(score).or(relevance.clone().eq(score).and(contributions::id.lt(id.to_owned()))),
+        );
+    }
+    rows.order((relevance.clone().desc(), contributions::id.desc()))
+        .limit(limit)
+        .select((ContributionRow::as_select(), relevance))
+        .load(conn)
 }
 
 /// A row written before `rank_terms` existed.

@@ -8,6 +8,7 @@ pub mod contributions;
 pub mod migrate;
 pub mod organisations;
 pub mod precondition;
+pub mod relevance;
 pub mod schema;
 pub mod seed;
 pub mod structure;

@@ -112,13 +112,6 @@ pub fn rank_terms(language: &str, title: &str, summary: Option<&str>) -> String 
     format!("{}|{}", index_terms(language, &[title]), index_terms(language, &[summary.unwrap_or("")]))
 }
 
-/// Query words found in the title and in the summary of stored ranking words.
-pub fn rank_hits(query: &Query, rank_terms: &str) -> (usize, usize) {
-    let (title, summary) = rank_terms.split_once('|').unwrap_or((rank_terms, ""));
-    let set = |s: &str| s.split(' ').filter(|t| !t.is_empty()).map(str::to_owned).collect::<BTreeSet<String>>();
-    (query.hits(&set(title)), query.hits(&set(summary)))
-}
-
 /// The index terms of a text as a set, for ranking.
 pub fn term_set(language: &str, text: &str) -> BTreeSet<String> {
     index_terms(language, &[text]).split(' ').filter(|t| !t.is_empty()).map(str::to_owned).collect()

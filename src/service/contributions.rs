@@ -1,7 +1,7 @@
 //! Contributions: submit, edit, review, endorse and find them. Visibility, the lifecycle and
 //! validation live here once; REST and GraphQL both call these functions.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use async_graphql::SimpleObject;
 use serde::{Deserialize, Serialize};
@@ -770,49 +770,22 @@ fn search_page(
     cursor: Option<&str>,
     limit: i64,
 ) -> Result<Page<Contribution>, AppError> {
-    let after = cursor.map(|c| Cursor::decode(c, 2)).transpose()?;
-    let after_key = match &after {
-        Some(c) => Some((
-            c.0[0].parse::<usize>().map_err(|_| AppError::BadRequest("the cursor is not valid".into()))?,
-            c.0[1].clone(),
-        )),
+    let after = match cursor {
+        Some(raw) => {
+            let c = Cursor::decode(raw, 2)?;
+            let score = c.0[0].parse::<i32>().map_err(|_| AppError::BadRequest("the cursor is not valid".into()))?;
+            Some((score, c.0[1].clone()))
+        }
         None => None,
     };
-    let mut scored: Vec<(usize, String)> = rows::search_candidates(conn, filter, viewer)?
-        .into_iter()
-        .map(|c| {
-            let (title_hits, summary_hits) = search::rank_hits(query, c.rank_terms.as_deref().unwrap_or(""));
-            (2 * title_hits + summary_hits, c.id)
-        })
-        .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.cmp(&a.1)));
-    let start = match &after_key {
-        Some((score, id)) => {
-            scored.iter().position(|(s, i)| (s, i) < (score, id) && !(s == score && i >= id)).unwrap_or(scored.len())
-        }
-        None => 0,
-    };
-    let limit = usize::try_from(limit).unwrap_or(50);
-    let slice: Vec<(usize, String)> = scored.iter().skip(start).take(limit + 1).cloned().collect();
-    let page = Page::from_rows(
-        slice,
-        i64::try_from(limit).unwrap_or(50),
-        |(s, id)| Cursor(vec![s.to_string(), id.clone()]),
-        |x| x,
-    );
-    let ids: Vec<String> = page.data.iter().map(|(_, id)| id.clone()).collect();
-    let mut by_id: HashMap<String, ContributionRow> =
-        rows::find_many(conn, &ids)?.into_iter().map(|r| (r.id.clone(), r)).collect();
-    let mut data = Vec::new();
-    let mut cursors = Vec::new();
-    for (id, cursor) in ids.iter().zip(page.cursors) {
-        // A row deleted between the two reads is skipped.
-        if let Some(row) = by_id.remove(id) {
-            data.push(Contribution::from_row(row)?);
-            cursors.push(cursor);
-        }
-    }
-    Ok(Page { data, next_cursor: page.next_cursor, cursors })
+    let fetched =
+        rows::search(conn, filter, viewer, query, after.as_ref().map(|(s, id)| (*s, id.as_str())), limit + 1)?;
+    let page = Page::from_rows(fetched, limit, |(r, score)| Cursor(vec![score.to_string(), r.id.clone()]), |(r, _)| r);
+    Ok(Page {
+        data: page.data.into_iter().map(Contribution::from_row).collect::<Result<_, _>>()?,
+        next_cursor: page.next_cursor,
+        cursors: page.cursors,
+    })
 }
 
 /// How many contributions a caller may see pass the filter.
