@@ -8,12 +8,12 @@
 BEGIN;
 INSERT INTO contributions (id, consultation, session, segment, group_id, kind, practice_category, title, summary,
   body, language, scope, replicable, replicability_notes, external_ref, status, version, organisation_id, org_kind,
-  created_by, endorsement_count, progress_status, question_ids, regions, themes, links, search_terms, created_at,
-  updated_at, submitted_at, published_at)
+  created_by, endorsement_count, progress_status, question_ids, regions, themes, links, search_terms, rank_terms,
+  created_at, updated_at, submitted_at, published_at)
 SELECT 'zzpgbench-' || lpad(nextval('bench_seq')::text, 26, '0'), consultation, session, segment, group_id, kind,
   practice_category, title, summary, body, language, scope, replicable, replicability_notes, NULL, 'draft', 1,
-  :org, org_kind, 'pgbench', 0, NULL, question_ids, regions, themes, links, search_terms, created_at, updated_at,
-  NULL, NULL
+  :org, org_kind, 'pgbench', 0, NULL, question_ids, regions, themes, links, search_terms, rank_terms, created_at,
+  updated_at, NULL, NULL
 FROM contributions WHERE id = :template_id;
 SELECT organisation_id, key, request_hash, status, response, created_at FROM idempotency_keys
 WHERE organisation_id = :org AND key = 'pgbench-' || :k;

@@ -24,6 +24,15 @@ local function text(words, bytes)
   end
   return table.concat(t, " ")
 end
+local function distinct(s)  -- sorted distinct crude stems (two ASCII letters off longer words)
+  local seen, out = {}, {}
+  for w in string.gmatch(s, "%S+") do
+    if #w > 5 then w = (string.gsub(w, "%a%a$", "")) end
+    if not seen[w] then seen[w] = true; out[#out + 1] = w end
+  end
+  table.sort(out)
+  return table.concat(out, " ")
+end
 -- a pool of bodies built once per thread, so that request() stays cheap
 local pool
 local headers
@@ -34,7 +43,13 @@ request = function()
     for i = 1, 32 do
       local lang = (i % 2 == 0) and "fr" or "en"
       local words = (lang == "fr") and fr or en
-      pool[i] = {lang = lang, title = text(words, 60), summary = text(words, 200), body = text(words, 1350)}
+      local e = {lang = lang, title = text(words, 60), summary = text(words, 200), body = text(words, 1350)}
+      -- what the service stores beside the text (search_terms: the sorted distinct stems of title,
+      -- summary and body; rank_terms: those of the title | of the summary), so that the peers'
+      -- rows are as large as the service's
+      e.terms = distinct(e.title .. " " .. e.summary .. " " .. e.body)
+      e.rank = distinct(e.title) .. "|" .. distinct(e.summary)
+      pool[i] = e
     end
     headers = copy_headers({["Content-Type"] = "application/json"})
   end
@@ -48,14 +63,15 @@ request = function()
     local row = string.format(
       '"%s":"%s","consultation":"grcp-7","kind":"%s","title":"%s","summary":"%s","body":"%s","language":"%s",' ..
       '"status":"draft","version":1,"%s":"%s","%s":"%s","%s":"bench","%s":0,"%s":"[]","regions":"[]",' ..
-      '"themes":"[]","links":"[]","%s":"%s","%s":"%s","%s":"%s"',
+      '"themes":"[]","links":"[]","%s":"%s","%s":"%s","%s":"%s","%s":"%s"',
       mode == "directus" and "id" or "rowId", key, kind, p.title, p.summary, p.body, p.lang,
       mode == "directus" and "organisation_id" or "organisationId", org,
       mode == "directus" and "org_kind" or "orgKind", org_kind,
       mode == "directus" and "created_by" or "createdBy",
       mode == "directus" and "endorsement_count" or "endorsementCount",
       mode == "directus" and "question_ids" or "questionIds",
-      mode == "directus" and "search_terms" or "searchTerms", p.summary,
+      mode == "directus" and "search_terms" or "searchTerms", p.terms,
+      mode == "directus" and "rank_terms" or "rankTerms", p.rank,
       mode == "directus" and "created_at" or "createdAt", now,
       mode == "directus" and "updated_at" or "updatedAt", now)
     if mode == "directus" then
