@@ -8,9 +8,9 @@ SELECT id, consultation, session, segment, group_id, kind, practice_category, ti
        endorsement_count, progress_status, question_ids, regions, themes, links, created_at, updated_at,
        submitted_at, published_at
 FROM contributions
-WHERE ((status = 'published' OR organisation_id = :org) OR status <> 'draft') AND status = 'published'
+WHERE status = 'published'
 ORDER BY id DESC LIMIT 51;
-SELECT count(*) FROM contributions WHERE ((status = 'published' OR organisation_id = :org) OR status <> 'draft') AND status = 'published';
+SELECT count(*) FROM contributions WHERE status = 'published';
 SELECT id, name, acronym, kind FROM organisations WHERE id IN (@ORG_IDS@);
 SELECT organisation_id, region FROM organisation_regions WHERE organisation_id IN (@ORG_IDS@)
 ORDER BY organisation_id, region;

@@ -1,4 +1,4 @@
--- rest_search: GET /api/v1/contributions?q=migration&limit=50, as the database would answer it with
+-- rest_search, a lower bound: GET /api/v1/contributions?q=migration&limit=50 without ranking, with
 -- the page cut in SQL (newest first). 'migration' has the forms migrat (en/fr stem) and migration.
 -- Variables: org.
 SELECT id, consultation, session, segment, group_id, kind, practice_category, title, summary, body, language,
@@ -6,5 +6,5 @@ SELECT id, consultation, session, segment, group_id, kind, practice_category, ti
        endorsement_count, progress_status, question_ids, regions, themes, links, created_at, updated_at,
        submitted_at, published_at
 FROM contributions
-WHERE ((status = 'published' OR organisation_id = :org) OR status <> 'draft') AND to_tsvector('simple', search_terms) @@ to_tsquery('simple', '(''migrat'' | ''migration'')')
+WHERE ((status = 'published' OR organisation_id = :org) OR status <> 'draft') AND search_vector @@ to_tsquery('simple', '(''migrat'' | ''migration'')')
 ORDER BY id DESC LIMIT 51;
