@@ -2,6 +2,12 @@
 //! killed with SIGKILL at random moments and restarted. Every acknowledged write must exist
 //! exactly once; unacknowledged ones, retried with their key, at most once.
 //! `CRASH_KILLS` and `CRASH_WRITERS` make the run longer (see docs/RELIABILITY.md).
+//!
+//! On Postgres a second fault is available: the database itself is stopped in immediate mode
+//! (`pg_ctl -m immediate`: no checkpoint, backends killed) and started again while the server
+//! and the writers keep going. It needs a throwaway cluster, so it only runs when
+//! `CRASH_DB_STOP` and `CRASH_DB_START` name the shell commands that stop and start the server
+//! behind `HUB_TEST_POSTGRES_URL` (`scripts/crash.sh pg-immediate` sets them up).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,6 +27,24 @@ pub const CASES: &[BackendCase] = &[
     ("crash::negative_control_detects_loss", negative_control_detects_loss),
 ];
 
+/// Postgres only, and only with `CRASH_DB_STOP` / `CRASH_DB_START` set (see [`database_commands`]).
+pub const POSTGRES_CASES: &[BackendCase] =
+    &[("crash::pg_immediate_stop_loses_no_acknowledged_write", pg_immediate_stop_loses_no_acknowledged_write)];
+
+/// The commands that stop (immediate mode) and start the database server, when both are set.
+pub fn database_commands() -> Option<(String, String)> {
+    let get = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    Some((get("CRASH_DB_STOP")?, get("CRASH_DB_START")?))
+}
+
+/// What is made to fail during the run.
+enum Fault {
+    /// `kill -9` of the server, then a new server on the same database.
+    KillServer,
+    /// The database server stopped in immediate mode and started again; the server keeps running.
+    StopDatabase { stop: String, start: String },
+}
+
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
@@ -33,16 +57,30 @@ struct Ledger {
 }
 
 fn kill_9_loses_no_acknowledged_write(backend: Backend) {
-    let report = run(backend, env_number("CRASH_KILLS", 3), env_number("CRASH_WRITERS", 4), false);
+    let report = run(backend, env_number("CRASH_KILLS", 3), env_number("CRASH_WRITERS", 4), false, &Fault::KillServer);
     assert!(report.lost.is_empty(), "acknowledged writes lost: {:?}", report.lost);
     assert!(report.acknowledged > 0, "writes were acknowledged");
+}
+
+fn pg_immediate_stop_loses_no_acknowledged_write(backend: Backend) {
+    let (stop, start) = database_commands().expect("CRASH_DB_STOP and CRASH_DB_START");
+    let fault = Fault::StopDatabase { stop, start };
+    let report = run(backend, env_number("CRASH_KILLS", 3), env_number("CRASH_WRITERS", 4), false, &fault);
+    assert!(report.lost.is_empty(), "acknowledged writes lost: {:?}", report.lost);
+    assert!(report.acknowledged > 0, "writes were acknowledged");
+}
+
+/// Runs a shell command of the operator's (stopping or starting the database server).
+fn shell(command: &str) {
+    let status = std::process::Command::new("sh").arg("-c").arg(command).status().expect("run sh");
+    assert!(status.success(), "`{command}` failed: {status}");
 }
 
 /// The same harness with writers that count a write as acknowledged before the server
 /// answered (as a server that acknowledged before committing would make them): the check
 /// must then report lost writes, which shows it can see them.
 fn negative_control_detects_loss(backend: Backend) {
-    let report = run(backend, 1, 2, true);
+    let report = run(backend, 1, 2, true, &Fault::KillServer);
     assert!(!report.lost.is_empty(), "the harness must detect writes acknowledged but never committed");
     eprintln!(
         "negative control ({backend:?}): {} of {} early-acknowledged writes detected as lost",
@@ -56,7 +94,7 @@ struct Report {
     lost: Vec<String>,
 }
 
-fn run(backend: Backend, kills: usize, writers: usize, acknowledge_early: bool) -> Report {
+fn run(backend: Backend, kills: usize, writers: usize, acknowledge_early: bool, fault: &Fault) -> Report {
     let database = TestDatabase::create(backend);
     let url = database.url().clone();
     let org = admin(&url, &["create-org", "--name", "Crash writers", "--kind", "ngo"]);
@@ -130,11 +168,20 @@ fn run(backend: Backend, kills: usize, writers: usize, acknowledge_early: bool) 
                 // A random moment: a few hundred milliseconds of writes.
                 let pause = 300 + (std::process::id() as u64 * 7919 + k as u64 * 104_729) % 700;
                 std::thread::sleep(Duration::from_millis(pause));
-                if let Some(n) = node.lock().expect("lock").take() {
-                    n.kill();
+                match fault {
+                    Fault::KillServer => {
+                        if let Some(n) = node.lock().expect("lock").take() {
+                            n.kill();
+                        }
+                        std::thread::sleep(Duration::from_millis(100));
+                        *node.lock().expect("lock") = Some(Node::start(url));
+                    }
+                    Fault::StopDatabase { stop, start } => {
+                        shell(stop);
+                        std::thread::sleep(Duration::from_millis(100));
+                        shell(start);
+                    }
                 }
-                std::thread::sleep(Duration::from_millis(100));
-                *node.lock().expect("lock") = Some(Node::start(url));
             }
             std::thread::sleep(Duration::from_millis(500));
             stop.store(true, Ordering::SeqCst);
@@ -167,6 +214,7 @@ fn run(backend: Backend, kills: usize, writers: usize, acknowledge_early: bool) 
         by_title.entry(title.as_str()).or_default().push(id.as_str());
     }
     let lost: Vec<String> = l.acknowledged.keys().filter(|k| !by_title.contains_key(k.as_str())).cloned().collect();
+    let duplicated = by_title.iter().filter(|(title, ids)| title.starts_with("crash-") && ids.len() > 1).count();
     if acknowledge_early {
         return Report { acknowledged: l.acknowledged.len(), lost };
     }
@@ -185,11 +233,16 @@ fn run(backend: Backend, kills: usize, writers: usize, acknowledge_early: bool) 
         let check: Check = diesel::sql_query("PRAGMA integrity_check").get_result(sqlite).expect("integrity_check");
         assert_eq!(check.integrity_check, "ok");
     }
+    let what = match fault {
+        Fault::KillServer => "kills of the server",
+        Fault::StopDatabase { .. } => "immediate stops of the database",
+    };
     eprintln!(
-        "crash run ({backend:?}): {kills} kills, {} acknowledged writes, {} unanswered then retried, {} lost, 0 duplicated",
+        "crash run ({backend:?}): {kills} {what}, {} acknowledged writes, {} unanswered then retried, {} lost, {duplicated} duplicated",
         l.acknowledged.len(),
         unanswered.len(),
         lost.len()
     );
+    assert_eq!(duplicated, 0, "no write exists twice");
     Report { acknowledged: l.acknowledged.len(), lost }
 }

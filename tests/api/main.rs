@@ -100,6 +100,15 @@ fn main() {
             });
             trials.push(trial.with_ignored_flag(skip));
         }
+        // Stops the database server itself: only on a throwaway cluster (scripts/crash.sh pg-immediate).
+        let database_fault: &[BackendCase] = if backend == Backend::Postgres { crash::POSTGRES_CASES } else { &[] };
+        for &(case, run) in database_fault {
+            let trial = Trial::test(format!("{name}::{case}"), move || {
+                run(backend);
+                Ok(())
+            });
+            trials.push(trial.with_ignored_flag(skip || crash::database_commands().is_none()));
+        }
         for &(case, run) in dashboard::CASES {
             let trial = Trial::test(format!("{name}::{case}"), move || {
                 run(backend);
