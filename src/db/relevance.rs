@@ -2,12 +2,11 @@
 //! than every match: each query word found in the title counts 2, in the summary 1.
 //!
 //! It reads `contributions.rank_terms`, laid out by
-//! [`search::rank_terms`](crate::domain::search::rank_terms) as `title words|summary words`
-//! (stemmed, folded, space-separated). Padded with spaces, a word `w` is in the title when
-//! the text holds ` w ` before the `|` or ends the title with ` w|`, and in the summary when
-//! it holds `|w ` or ` w ` after the `|`. Index words are alphanumeric, so they hold no
-//! `LIKE` wildcard; they are bound as parameters all the same. The same SQL runs on SQLite
-//! and Postgres, so both rank alike.
+//! [`search::rank_terms`](crate::domain::search::rank_terms) as ` title words | summary
+//! words ` (stemmed, folded, each word between spaces): a word `w` is in the title when the
+//! text holds ` w ` before the `|`, and in the summary when it holds ` w ` after it. Index
+//! words are alphanumeric, so they hold no `LIKE` wildcard; they are bound as parameters all
+//! the same. The same SQL runs on SQLite and Postgres, so both rank alike.
 
 use diesel::expression::{is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
@@ -17,7 +16,7 @@ use diesel::QueryResult;
 use super::connection::MultiBackend;
 use crate::domain::search::Query;
 
-const TERMS: &str = "(' ' || COALESCE(contributions.rank_terms, '') || ' ')";
+const TERMS: &str = "contributions.rank_terms";
 
 /// The relevance of a contribution to a query, as an SQL integer expression.
 #[derive(Debug, Clone)]
@@ -32,8 +31,8 @@ impl Relevance {
             .words
             .iter()
             .map(|forms| {
-                let title = forms.iter().flat_map(|f| [format!("% {f} %|%"), format!("% {f}|%")]).collect();
-                let summary = forms.iter().flat_map(|f| [format!("%|{f} %"), format!("%|% {f} %")]).collect();
+                let title = forms.iter().map(|f| format!("% {f} %|%")).collect();
+                let summary = forms.iter().map(|f| format!("%|% {f} %")).collect();
                 (title, summary)
             })
             .collect();

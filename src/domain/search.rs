@@ -107,9 +107,11 @@ impl Query {
     }
 }
 
-/// The ranking words of a contribution: `title words|summary words`.
+/// The ranking words of a contribution: ` title words | summary words `. Every word has a
+/// space on each side, so the database finds a word `w` of the title with one
+/// `LIKE '% w %|%'` and of the summary with one `LIKE '%| % w %'` (see `db::relevance`).
 pub fn rank_terms(language: &str, title: &str, summary: Option<&str>) -> String {
-    format!("{}|{}", index_terms(language, &[title]), index_terms(language, &[summary.unwrap_or("")]))
+    format!(" {} | {} ", index_terms(language, &[title]), index_terms(language, &[summary.unwrap_or("")]))
 }
 
 /// The index terms of a text as a set, for ranking.
@@ -125,6 +127,12 @@ mod tests {
         let q = Query::parse(query);
         let terms = term_set(language, text);
         !q.is_empty() && q.hits(&terms) == q.words.len()
+    }
+
+    #[test]
+    fn rank_terms_pad_every_word() {
+        assert_eq!(rank_terms("en", "Labour policies", Some("Workers")), " labour polici | worker ");
+        assert_eq!(rank_terms("en", "", None), "  |  ");
     }
 
     #[test]

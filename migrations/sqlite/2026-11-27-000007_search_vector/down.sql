@@ -1,2 +1,1 @@
--- Nothing to undo on SQLite.
-SELECT 1;
+UPDATE contributions SET rank_terms = replace(trim(rank_terms), ' | ', '|') WHERE rank_terms IS NOT NULL;
