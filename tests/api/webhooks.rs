@@ -28,6 +28,7 @@ pub const BACKEND_CASES: &[BackendCase] = &[
     ("webhooks::a_failing_receiver_gets_every_event_in_order", a_failing_receiver_gets_every_event_in_order),
     ("webhooks::rotation_signs_with_both_secrets", rotation_signs_with_both_secrets),
     ("webhooks::kill_9_between_commit_and_delivery_still_delivers", kill_9_between_commit_and_delivery_still_delivers),
+    ("webhooks::redirects_to_private_addresses_are_not_followed", redirects_to_private_addresses_are_not_followed),
 ];
 
 const SYNC: &str = "consultation:read contributions:read contributions:write sync:read";
@@ -53,12 +54,29 @@ pub struct Receiver {
     stop: Arc<AtomicUsize>,
 }
 
+/// The redirections a receiver may answer with, in turn.
+const REDIRECTS: [u16; 5] = [301, 302, 303, 307, 308];
+
 impl Receiver {
     pub fn start(fail_first: usize) -> Receiver {
         Self::start_on(TcpListener::bind("127.0.0.1:0").expect("bind"), fail_first)
     }
 
     pub fn start_on(listener: TcpListener, fail_first: usize) -> Receiver {
+        Self::serve(listener, move |served| (if served < fail_first { 500 } else { 200 }, None))
+    }
+
+    /// A receiver that answers every request with a redirection (301, 302, 303, 307, 308 in
+    /// turn) to `location`.
+    pub fn redirecting_to(location: &str) -> Receiver {
+        let location = location.to_owned();
+        Self::serve(TcpListener::bind("127.0.0.1:0").expect("bind"), move |served| {
+            (REDIRECTS[served % REDIRECTS.len()], Some(location.clone()))
+        })
+    }
+
+    /// Serves requests one at a time; `answer` gives the status (and `Location`) of the n-th.
+    fn serve(listener: TcpListener, answer: impl Fn(usize) -> (u16, Option<String>) + Send + 'static) -> Receiver {
         let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
         listener.set_nonblocking(true).expect("nonblocking");
         let got = Arc::new(Mutex::new(Vec::new()));
@@ -69,9 +87,9 @@ impl Receiver {
             while st.load(Ordering::SeqCst) == 0 {
                 match listener.accept() {
                     Ok((stream, _)) => {
-                        let status = if served < fail_first { 500 } else { 200 };
+                        let (status, location) = answer(served);
                         served += 1;
-                        if let Some(r) = handle(stream, status) {
+                        if let Some(r) = handle(stream, status, location.as_deref()) {
                             g.lock().expect("lock").push(r);
                         }
                     }
@@ -105,7 +123,7 @@ impl Drop for Receiver {
     }
 }
 
-fn handle(stream: TcpStream, status: u16) -> Option<Received> {
+fn handle(stream: TcpStream, status: u16, location: Option<&str>) -> Option<Received> {
     stream.set_nonblocking(false).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     let mut reader = BufReader::new(stream.try_clone().ok()?);
@@ -131,8 +149,13 @@ fn handle(stream: TcpStream, status: u16) -> Option<Received> {
     let mut body = vec![0u8; len];
     reader.read_exact(&mut body).ok()?;
     let mut out = stream;
-    let reason = if status == 200 { "OK" } else { "Internal Server Error" };
-    let _ = write!(out, "HTTP/1.1 {status} {reason}\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
+    let reason = match status {
+        200 => "OK",
+        300..=399 => "Redirect",
+        _ => "Internal Server Error",
+    };
+    let location = location.map(|l| format!("location: {l}\r\n")).unwrap_or_default();
+    let _ = write!(out, "HTTP/1.1 {status} {reason}\r\n{location}content-length: 2\r\nconnection: close\r\n\r\nok");
     let _ = out.flush();
     Some(Received { headers, body: String::from_utf8_lossy(&body).into_owned(), answered: status })
 }
@@ -356,4 +379,39 @@ fn kill_9_between_commit_and_delivery_still_delivers(backend: Backend) {
     let body: Value = serde_json::from_str(&got[0].body).expect("json");
     assert_eq!(body["data"]["id"], c["id"]);
     assert!(signature_valid(hook["secret"].as_str().unwrap_or(""), &got[0]));
+}
+
+/// A receiver that answers with redirections to an internal address: the dispatcher does not
+/// follow them (whatever the code, and even with private targets allowed, as here, so that the
+/// loopback receivers can be used), records each attempt as failed with the 3xx status, and
+/// retries; the internal address receives nothing.
+fn redirects_to_private_addresses_are_not_followed(backend: Backend) {
+    let app = fast(backend);
+    let p = app.partner("ngo", SYNC);
+    let internal = Receiver::start(0);
+    let redirector = Receiver::redirecting_to(&internal.url);
+    let hook = subscribe(&app, &p.token, &redirector.url, json!(["contribution.created"]));
+    create(&app, &p.token, "Redirected");
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while redirector.received().len() < REDIRECTS.len() {
+        assert!(internal.received().is_empty(), "a redirection was followed: {:?}", internal.received());
+        assert!(Instant::now() < deadline, "the dispatcher stopped trying: {} attempts", redirector.received().len());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let answered: Vec<u16> = redirector.received().iter().map(|r| r.answered).collect();
+    assert_eq!(answered[..REDIRECTS.len()], REDIRECTS, "every kind of redirection was tried");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(internal.received().is_empty(), "a redirection was followed: {:?}", internal.received());
+
+    let path = format!("/api/v1/webhooks/{}/deliveries", hook["id"].as_str().unwrap_or(""));
+    let log = app.get_as(Some(&p.token), &path).json();
+    let delivery = &log["data"][0];
+    assert_eq!(delivery["status"], "pending", "{log}");
+    assert_eq!(delivery["delivered_at"], Value::Null, "{log}");
+    assert!(delivery["attempts"].as_i64().unwrap_or(0) >= REDIRECTS.len() as i64, "{log}");
+    let code = delivery["last_status_code"].as_i64().unwrap_or(0);
+    assert!((300..400).contains(&code), "the attempt is recorded with the redirection's status: {log}");
+    let hooks = app.get_as(Some(&p.token), &format!("/api/v1/webhooks/{}", hook["id"].as_str().unwrap_or(""))).json();
+    assert!(hooks["failure_streak"].as_i64().unwrap_or(0) >= REDIRECTS.len() as i64, "{hooks}");
 }
