@@ -52,6 +52,7 @@ pub fn build_state(db: Db, config: Config) -> AppState {
     AppState {
         rate_limiter: Arc::new(RateLimiter::new(config.rate_limit)),
         tokens: Arc::new(tokens),
+        standings: Arc::default(),
         db,
         config: Arc::new(config),
         metrics: Arc::new(Metrics::new()),

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::auth::standing::Standings;
 use crate::auth::tokens::Tokens;
 use crate::config::Config;
 use crate::db::Db;
@@ -14,5 +15,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
     pub tokens: Arc<Tokens>,
+    /// Clients recently found active (the revocation check's short memory).
+    pub standings: Arc<Standings>,
     pub rate_limiter: Arc<RateLimiter>,
 }

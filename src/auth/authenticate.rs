@@ -1,12 +1,13 @@
 //! Turns an `Authorization` header into an [`Authentication`]: the token's signature and
-//! claims, then the client's standing in the database (so a revocation counts at once on
-//! every node).
+//! claims, then the client's standing in the database (so a revocation made anywhere counts
+//! within a second on every node).
 
 use std::sync::Arc;
 
 use actix_web::http::header::{HeaderMap, AUTHORIZATION};
 
 use super::caller::{Authentication, Caller};
+use super::standing::Standings;
 use super::tokens::Tokens;
 use crate::db::clients;
 use crate::db::precondition::Precondition;
@@ -20,10 +21,10 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
 
-/// Verifies a bearer token and checks that its client is still active.
+/// Verifies a bearer token and checks that its client is still active, in the database.
 pub async fn authenticate(tokens: &Tokens, db: &Db, token: &str) -> Result<Caller, AppError> {
     let caller = verify(tokens, token).await?;
-    let standing = standing(&caller);
+    let standing = standing_check(&caller, None);
     db.run(move |conn| standing.enforce(conn)).await?;
     Ok(caller)
 }
@@ -33,11 +34,25 @@ pub async fn verify(tokens: &Tokens, token: &str) -> Result<Caller, AppError> {
     Ok(Caller::from_claims(&tokens.verify(token).await?))
 }
 
-/// "The caller's client is not revoked", as a precondition of the request's database work.
-pub fn standing(caller: &Caller) -> Arc<Precondition> {
+/// "The caller's client is not revoked", as a precondition of the request's database work;
+/// none when the client was found active a moment ago (see [`Standings`]).
+pub fn standing(caller: &Caller, standings: &Arc<Standings>) -> Option<Arc<Precondition>> {
+    if standings.is_fresh(&caller.client_id) {
+        return None;
+    }
+    Some(standing_check(caller, Some(Arc::clone(standings))))
+}
+
+fn standing_check(caller: &Caller, standings: Option<Arc<Standings>>) -> Arc<Precondition> {
     let client_id = caller.client_id.clone();
     Precondition::new(
-        move |conn| clients::is_active(conn, &client_id),
+        move |conn| {
+            let active = clients::is_active(conn, &client_id)?;
+            if let (true, Some(standings)) = (active, &standings) {
+                standings.record_active(&client_id);
+            }
+            Ok(active)
+        },
         || AppError::Unauthenticated("invalid access token: the client is revoked".into()),
     )
 }

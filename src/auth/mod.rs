@@ -8,6 +8,7 @@ pub mod guard;
 pub mod keys;
 pub mod scope;
 pub mod secrets;
+pub mod standing;
 pub mod tokens;
 pub mod verified;
 

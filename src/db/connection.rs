@@ -4,6 +4,7 @@
 //! diesel's derived `establish` falls back from Postgres to SQLite silently, so it is not used.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -12,7 +13,12 @@ use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
 use diesel::sqlite::SqliteConnection;
 use diesel::Connection;
 
+use tokio::sync::Semaphore;
+
 use crate::error::AppError;
+
+/// How long work waits for a database connection before it is answered 503.
+const POOL_WAIT: Duration = Duration::from_secs(5);
 
 /// One connection of either backend; queries written against it run on both.
 #[derive(diesel::MultiConnection)]
@@ -134,6 +140,10 @@ pub type DbPool = Pool<ConnectionManager>;
 pub struct Db {
     pool: DbPool,
     backend: Backend,
+    /// One permit per pooled connection. Work waits for a permit, in arrival order, before it
+    /// takes a blocking thread: blocking threads then never queue on the pool's lock, where
+    /// wake-ups are unordered and a few requests would wait far longer than the rest.
+    permits: Arc<Semaphore>,
 }
 
 impl Db {
@@ -149,11 +159,11 @@ impl Db {
         let pool = Pool::builder()
             .max_size(max_size)
             .min_idle(Some(1))
-            .connection_timeout(Duration::from_secs(5))
+            .connection_timeout(POOL_WAIT)
             .build_unchecked(manager);
         // Fail now, with the driver's own message, if the database cannot be reached.
         pool.get().map_err(|e| anyhow::anyhow!("cannot connect to {}: {e}", url.redacted()))?;
-        Ok(Db { pool, backend: url.backend() })
+        Ok(Db { pool, backend: url.backend(), permits: Arc::new(Semaphore::new(max_size as usize)) })
     }
 
     pub fn backend(&self) -> Backend {
@@ -174,7 +184,12 @@ impl Db {
     {
         let pool = self.pool.clone();
         let precondition = super::precondition::pending();
+        let permit = tokio::time::timeout(POOL_WAIT, Arc::clone(&self.permits).acquire_owned())
+            .await
+            .map_err(|_| AppError::Unavailable(anyhow::anyhow!("no database connection became free in {POOL_WAIT:?}")))?
+            .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
         actix_web::rt::task::spawn_blocking(move || {
+            let _permit = permit;
             let mut conn = pool.get().map_err(|e| AppError::Unavailable(anyhow::anyhow!(e)))?;
             if let Some(precondition) = precondition {
                 precondition.enforce(&mut conn)?;

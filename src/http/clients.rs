@@ -108,7 +108,8 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, id: web::Path<Strin
     Ok(HttpResponse::Ok().json(client))
 }
 
-/// Revokes an API client: its tokens are refused from the next request on, on every node.
+/// Revokes an API client: its tokens are refused from the next request on this node, and
+/// within a second on every other.
 #[utoipa::path(
     delete, path = "/api/v1/clients/{id}", tag = "clients", params(("id" = String, Path, format = Uuid)),
     responses((status = 200, body = Client, description = "The revoked client"), (status = 404, body = crate::error::Problem)),
@@ -122,6 +123,8 @@ pub async fn revoke(
 ) -> Result<HttpResponse, AppError> {
     caller.require(Scope::Admin)?;
     let id = id.into_inner();
-    let client = state.db.run(move |conn| clients::revoke_client(conn, &id)).await?;
+    let revoked = id.clone();
+    let client = state.db.run(move |conn| clients::revoke_client(conn, &revoked)).await?;
+    state.standings.forget(&id);
     Ok(HttpResponse::Ok().json(client))
 }

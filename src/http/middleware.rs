@@ -63,7 +63,7 @@ async fn admit(state: &AppState, req: &ServiceRequest) -> Admission {
     };
     let (key, standing) = match &authentication {
         Authentication::Authenticated(caller) => {
-            (format!("client:{}", caller.client_id), Some(authenticate::standing(caller)))
+            (format!("client:{}", caller.client_id), authenticate::standing(caller, &state.standings))
         }
         _ => (format!("ip:{}", req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()), None),
     };
