@@ -1,7 +1,9 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
 use actix_web::{get, HttpResponse};
+use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use crate::http::{
@@ -31,7 +33,7 @@ use crate::http::{
         synthesis::report_progress, synthesis::progress, synthesis::stats, synthesis::clusters, synthesis::report,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ProblemResponses),
     tags(
         (name = "structure", description = "The consultation: purposes, topics, sessions, segments, groups, objectives, questions; taxonomies."),
         (name = "auth", description = "Access tokens (OAuth 2.0 client credentials, EdDSA JWTs) and their public keys."),
@@ -54,6 +56,72 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
         );
+    }
+}
+
+/// The media type of every error answer of the authenticated API (RFC 9457).
+const PROBLEM_JSON: &str = "application/problem+json";
+
+/// The error answers of the authenticated API, documented once for every operation they can
+/// come from: every error is a problem document (`application/problem+json`), and besides the
+/// errors an operation declares, the request pipeline itself can answer 400 (a query string,
+/// path parameter or body that does not parse, or an unknown query parameter), 401, 403, 429,
+/// 404 (a path naming nothing), 413 (a body over the cap) and 422 (invalid fields, such as an
+/// unsupported `lang`). The token endpoint and the operations routes keep their own formats.
+struct ProblemResponses;
+
+impl ProblemResponses {
+    fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+        [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch]
+            .into_iter()
+            .filter_map(Option::as_mut)
+    }
+
+    fn complete(operation: &mut Operation) {
+        let has_path_parameters = operation
+            .parameters
+            .iter()
+            .flatten()
+            .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Path));
+        let has_parameters = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+        let has_body = operation.request_body.is_some();
+        let problem = || ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
+        for response in
+            operation.responses.responses.iter_mut().filter(|(code, _)| code.parse::<u16>().is_ok_and(|c| c >= 400))
+        {
+            if let (_, RefOr::T(response)) = response {
+                if let Some(content) = response.content.shift_remove("application/json") {
+                    response.content.insert(PROBLEM_JSON.into(), content);
+                }
+            }
+        }
+        let pipeline = [
+            ("400", true, "Malformed request: a query string, path parameter or body that does not parse, or an unknown query parameter"),
+            ("401", true, "No valid access token"),
+            ("403", true, "The token lacks the scope this operation needs"),
+            ("404", has_path_parameters, "Not found, or not visible to the caller"),
+            ("413", has_body, "The body is larger than the 1 MiB cap"),
+            ("422", has_parameters || has_body, "Invalid fields, each named in `errors`"),
+            ("429", true, "The client's request quota is spent; `Retry-After` says when to come back"),
+        ];
+        for (code, applies, description) in pipeline {
+            if applies && !operation.responses.responses.contains_key(code) {
+                let response = ResponseBuilder::new().description(description).content(PROBLEM_JSON, problem()).build();
+                operation.responses.responses.insert(code.into(), RefOr::T(response));
+            }
+        }
+    }
+}
+
+impl Modify for ProblemResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            for operation in Self::operations(item) {
+                if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                    Self::complete(operation);
+                }
+            }
+        }
     }
 }
 

@@ -128,13 +128,19 @@ pub fn create_outcome(conn: &mut DbConn, caller: &Caller, input: &NewOutcome) ->
             None => errors.push(FieldError::new("contribution_ids", format!("`{id}` does not exist"))),
         }
     }
-    if let (Some(slug), Some(number)) = (&consultation, input.session) {
+    if let (Some(slug), true) = (&consultation, input.session.is_some() || input.group.is_some()) {
         let tree = structure_rows::find_consultation(conn, slug)?
             .map(|c| structure_rows::load_tree_rows(conn, std::slice::from_ref(&c.id)))
             .transpose()?;
-        let ok = tree.as_ref().is_some_and(|t| t.sessions.iter().any(|s| s.number == number));
-        if !ok {
-            errors.push(FieldError::new("session", format!("the consultation has no session {number}")));
+        if let Some(number) = input.session {
+            if !tree.as_ref().is_some_and(|t| t.sessions.iter().any(|s| s.number == number)) {
+                errors.push(FieldError::new("session", format!("the consultation has no session {number}")));
+            }
+        }
+        if let Some(group) = &input.group {
+            if !tree.as_ref().is_some_and(|t| t.groups.iter().any(|g| &g.id == group)) {
+                errors.push(FieldError::new("group", format!("the consultation has no group `{group}`")));
+            }
         }
     }
     if !errors.is_empty() {
@@ -315,6 +321,10 @@ pub fn stats(
         if !dims.contains(d) {
             dims.push(*d);
         }
+    }
+    // A search with no words matches nothing, as in lists and counts.
+    if filter.q.as_ref().is_some_and(|q| q.is_empty()) {
+        return Ok(Vec::new());
     }
     let rows = contribution_rows::stat_rows(conn, filter, &viewer(caller))?;
     let mut counts: BTreeMap<Vec<Option<String>>, i64> = BTreeMap::new();

@@ -56,6 +56,12 @@ fn outcomes_go_from_draft_to_transmitted(app: &TestApp) {
     );
     assert_eq!(bad.problem(422)["errors"][0]["field"], "contribution_ids");
     app.post_json("/api/v1/outcomes", &json!({"kind": "verdict", "title": "T", "text": "X"})).problem(400);
+    // A group that is not one of the consultation's is a field error, not a failed foreign key.
+    let no_group = app.post_json(
+        "/api/v1/outcomes",
+        &json!({"consultation": "grcp-7", "kind": "general_recommendation", "group": "\u{a03cf}", "title": "T", "text": "X"}),
+    );
+    assert_eq!(no_group.problem(422)["errors"][0]["field"], "group");
     let forbidden = app.json_as(
         "POST",
         Some(&p.token),
@@ -201,6 +207,11 @@ fn stats_equal_independent_counts(app: &TestApp) {
         assert_eq!(gql_total, expected.values().sum::<i64>(), "{who}: GraphQL agrees");
     }
     app.get("/api/v1/stats?group_by=colour").problem(422);
+    // A search with no words (only punctuation, or nothing) matches nothing, as lists do.
+    for q in ["", "%20", "%22", "-", "*", "a%20OR"] {
+        let r = app.get(&format!("/api/v1/stats?q={q}"));
+        assert_eq!((r.status, r.json()), (200, json!({"data": []})), "q={q}");
+    }
     app.get("/api/v1/stats?group_by=kind&limit=3").problem(400);
 }
 
