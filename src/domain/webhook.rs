@@ -59,15 +59,36 @@ pub fn secret_key(secret: &str) -> Option<Vec<u8>> {
     STANDARD.decode(secret.strip_prefix("whsec_")?).ok().filter(|k| k.len() >= 16)
 }
 
-/// `v1,BASE64` of HMAC-SHA256 over `id.timestamp.body` (Standard Webhooks).
-pub fn sign(key: &[u8], id: &str, timestamp: i64, body: &[u8]) -> String {
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else { return String::new() };
+/// HMAC-SHA256 keyed with `key`, fed with `id.timestamp.body`.
+fn mac(key: &[u8], id: &str, timestamp: i64, body: &[u8]) -> Option<Hmac<Sha256>> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).ok()?;
     mac.update(id.as_bytes());
     mac.update(b".");
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
+    Some(mac)
+}
+
+/// `v1,BASE64` of HMAC-SHA256 over `id.timestamp.body` (Standard Webhooks).
+pub fn sign(key: &[u8], id: &str, timestamp: i64, body: &[u8]) -> String {
+    let Some(mac) = mac(key, id, timestamp, body) else { return String::new() };
     format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()))
+}
+
+/// Whether a `webhook-signature` header holds a valid signature of this delivery, as a
+/// receiver checks it (Standard Webhooks): the header is a list of `version,BASE64` entries
+/// separated by single spaces (several during a secret rotation); an entry counts when its
+/// version is `v1` and its MAC matches, compared in constant time. Entries of other versions
+/// or that do not decode are skipped. Whether `timestamp` is recent is the caller's check.
+pub fn verify(key: &[u8], id: &str, timestamp: i64, body: &[u8], header: &str) -> bool {
+    let Some(mac) = mac(key, id, timestamp, body) else { return false };
+    header.split(' ').any(|entry| {
+        let Some(("v1", encoded)) = entry.split_once(',') else { return false };
+        // A SHA-256 MAC is 44 base64 characters; longer entries are not decoded at all.
+        encoded.len() == 44
+            && STANDARD.decode(encoded).is_ok_and(|signature| mac.clone().verify_slice(&signature).is_ok())
+    })
 }
 
 /// The wait before attempt `attempt + 1`: `base × 2^(attempt-1)`, at most an hour, times a
@@ -114,6 +135,41 @@ mod tests {
             sign(&key, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, body),
             "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
         );
+    }
+
+    #[test]
+    fn verify_accepts_what_sign_made_and_nothing_else() {
+        let key = secret_key("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").expect("key");
+        let (id, ts, body) = ("msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, br#"{"test": 2432232314}"#.as_slice());
+        let good = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+        assert!(verify(&key, id, ts, body, good));
+        assert!(verify(&key, id, ts, body, &sign(&key, id, ts, body)));
+        // During a rotation the header carries one entry per secret, in any order.
+        let other = sign(b"another secret of sixteen bytes+", id, ts, body);
+        assert!(verify(&key, id, ts, body, &format!("{other} {good}")));
+        assert!(verify(&key, id, ts, body, &format!("v2,whatever {good}")));
+        // Anything else is refused: another message, key, id or time; other versions; damage.
+        assert!(!verify(&key, id, ts, b"{\"test\": 2432232315}", good));
+        assert!(!verify(&key, id, ts + 1, body, good));
+        assert!(!verify(&key, "msg_other", ts, body, good));
+        assert!(!verify(b"another secret of sixteen bytes+", id, ts, body, good));
+        for bad in [
+            "",
+            " ",
+            "v1,",
+            "v1",
+            &other,
+            "v2,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE",
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OF=",
+            "v1,h0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+            "V1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+            "v1, g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=,",
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=\n",
+        ] {
+            assert!(!verify(&key, id, ts, body, bad), "{bad:?}");
+        }
     }
 
     #[test]
