@@ -248,8 +248,14 @@ pub fn count(conn: &mut DbConn, filter: &Filter, viewer: &Viewer) -> QueryResult
     filtered(conn, filter, viewer).count().get_result(conn)
 }
 
+/// How many of the newest matches a search ranks. Ranking reads each candidate's words, so
+/// it is bounded the way public search APIs bound theirs (GitHub serves the first 1,000
+/// results): a query matching more ranks its newest 1,000 matches; filters reach older ones.
+pub const SEARCH_WINDOW: i64 = 1000;
+
 /// A page of search matches, most relevant first (ties newest first), after the
-/// `(relevance, id)` of the previous page's last row when given.
+/// `(relevance, id)` of the previous page's last row when given; only the newest
+/// [`SEARCH_WINDOW`] matches are ranked.
 pub fn search(
     conn: &mut DbConn,
     filter: &Filter,
@@ -258,8 +264,19 @@ pub fn search(
     after: Option<(i32, &str)>,
     limit: i64,
 ) -> QueryResult<Vec<(ContributionRow, i32)>> {
+    // The oldest match inside the window: found newest first, so the scan stops there.
+    let oldest: Option<String> = filtered(conn, filter, viewer)
+        .select(contributions::id)
+        .order(contributions::id.desc())
+        .offset(SEARCH_WINDOW - 1)
+        .limit(1)
+        .first(conn)
+        .optional()?;
     let relevance = Relevance::new(query);
     let mut rows = filtered(conn, filter, viewer);
+    if let Some(oldest) = oldest {
+        rows = rows.filter(contributions::id.ge(oldest));
+    }
     if let Some((score, id)) = after {
         rows = rows.filter(
             relevance.clone().lt(score).or(relevance.clone().eq(score).and(contributions::id.lt(id.to_owned()))),

@@ -59,7 +59,8 @@ pub struct ContributionFilter {
     pub theme: Option<String>,
     /// RFC 3339.
     pub updated_since: Option<String>,
-    /// Full-text search with French and English stemming; results by relevance.
+    /// Full-text search with French and English stemming; results by relevance among the
+    /// newest 1,000 matches (narrow with the other filters to reach older ones).
     pub q: Option<String>,
 }
 

@@ -107,7 +107,8 @@ pub struct ContributionList {
     pub next_cursor: Option<String>,
 }
 
-/// Lists the contributions the caller may see: by relevance with `q`, else newest first.
+/// Lists the contributions the caller may see: by relevance with `q` (among the newest
+/// 1,000 matches), else newest first.
 #[utoipa::path(
     get, path = "/api/v1/contributions", tag = "contributions",
     params(FilterParams),

@@ -832,7 +832,8 @@ pub struct FilterParams {
     pub theme: Option<String>,
     /// RFC 3339 timestamp: only contributions changed at or after it.
     pub updated_since: Option<String>,
-    /// Full-text search with French and English stemming.
+    /// Full-text search with French and English stemming; results by relevance among the
+    /// newest 1,000 matches (narrow with the other filters to reach older ones).
     pub q: Option<String>,
     /// Page size, 1 to 200 (default 50).
     pub limit: Option<i64>,

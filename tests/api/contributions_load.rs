@@ -131,6 +131,29 @@ fn paging_10000_while_inserting_sees_each_once(backend: Backend) {
     let known: HashSet<&str> = originals.iter().chain(&inserted).map(String::as_str).collect();
     let strangers: Vec<&String> = seen.iter().filter(|id| !known.contains(id.as_str())).take(5).collect();
     assert!(strangers.is_empty(), "ids that nobody created: {strangers:?}");
+
+    // A search that all 10,000 match (same relevance) ranks the newest SEARCH_WINDOW of them,
+    // newest first, each once, and says so by ending there.
+    let window = usize::try_from(consultation_hub::db::contributions::SEARCH_WINDOW).unwrap_or(1000);
+    let mut found: Vec<String> = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut pairs = vec![("q", "bulk"), ("limit", "200")];
+        if let Some(c) = &cursor {
+            pairs.push(("cursor", c.as_str()));
+        }
+        let page = list(&app, &owner.token, &query(&pairs));
+        found.extend(page["data"].as_array().into_iter().flatten().map(id_of));
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+        assert!(found.len() <= 2 * window, "search paging does not end");
+    }
+    let mut newest = originals.clone();
+    newest.sort_unstable_by(|a, b| b.cmp(a));
+    newest.truncate(window);
+    assert_eq!(found, newest, "the newest {window} matches, newest first, each once");
 }
 
 fn limit_defaults_to_50_and_is_clamped_to_200(backend: Backend) {
