@@ -7,7 +7,7 @@
 
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
+use diesel::sql_types::{BigInt, Bool};
 
 use super::schema::changes;
 use super::DbConn;
@@ -72,8 +72,17 @@ pub fn insert(conn: &mut DbConn, c: &NewChange<'_>) -> QueryResult<()> {
 /// Up to `limit` committed rows after `after`, in feed order, that `viewer` could see
 /// before or after the change (the rest are never shown to it). `None` reads every row.
 pub fn read(conn: &mut DbConn, after: Position, viewer: Option<&Viewer>, limit: i64) -> QueryResult<Vec<ChangeRow>> {
+    // A row-value comparison: both planners start a range scan of the (txid, seq) index at
+    // `after`, where `txid > a OR (txid = a AND seq > b)` made them read the feed from its
+    // start on every page.
     let mut query = changes::table
-        .filter(changes::txid.gt(after.txid).or(changes::txid.eq(after.txid).and(changes::seq.gt(after.seq))))
+        .filter(
+            sql::<Bool>("(changes.txid, changes.seq) > (")
+                .bind::<BigInt, _>(after.txid)
+                .sql(", ")
+                .bind::<BigInt, _>(after.seq)
+                .sql(")"),
+        )
         .into_boxed();
     if let DbConn::Pg(_) = conn {
         query = query.filter(sql::<Bool>("changes.txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"));
