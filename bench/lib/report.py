@@ -400,7 +400,9 @@ def update_results_md(path, stamp, section):
     runs = re.findall(r"<!-- run:([^ ]+) -->\n(.*?)<!-- /run -->\n", old, flags=re.S)
     runs = [(s, body) for s, body in runs if s != stamp]
     blocks = [(stamp, section)] + runs[: KEEP_RUNS - 1]
-    text = HEADER
+    # A hand-written summary across runs, kept as it is above the runs.
+    summary = re.search(r"<!-- summary -->\n.*?<!-- /summary -->\n", old, flags=re.S)
+    text = HEADER + (summary.group(0) + "\n" if summary else "")
     for i, (s, body) in enumerate(blocks):
         if i == 1:
             text += "# Earlier runs\n\n"
