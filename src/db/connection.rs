@@ -156,11 +156,8 @@ impl Db {
             }
         }
         let manager = ConnectionManager { url: url.clone() };
-        let pool = Pool::builder()
-            .max_size(max_size)
-            .min_idle(Some(1))
-            .connection_timeout(POOL_WAIT)
-            .build_unchecked(manager);
+        let pool =
+            Pool::builder().max_size(max_size).min_idle(Some(1)).connection_timeout(POOL_WAIT).build_unchecked(manager);
         // Fail now, with the driver's own message, if the database cannot be reached.
         pool.get().map_err(|e| anyhow::anyhow!("cannot connect to {}: {e}", url.redacted()))?;
         Ok(Db { pool, backend: url.backend(), permits: Arc::new(Semaphore::new(max_size as usize)) })
