@@ -2,7 +2,7 @@
 
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text};
+use diesel::sql_types::{BigInt, Bool, Text};
 
 use super::connection::MultiBackend;
 use super::relevance::Relevance;
@@ -140,8 +140,42 @@ pub fn find_many(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<Contribut
 
 type Boxed<'a> = contributions::BoxedQuery<'a, MultiBackend>;
 
+/// How SQLite checks full-text matches: as the set of every match (cheap when the words are
+/// rare, or when every match is read anyway, as a count does), or row by row (cheap when a
+/// scan newest first stops after a few thousand rows, as the search window's does when the
+/// words are common). Postgres checks its stored vector row by row either way.
+#[derive(Clone, Copy, PartialEq)]
+enum Fts {
+    Set,
+    PerRow,
+}
+
+/// From how many text matches on SQLite a search checks matches row by row.
+const COMMON_WORDS: i64 = 5000;
+
 /// The rows a viewer may see that pass a filter, unordered.
 fn filtered<'a>(conn: &DbConn, filter: &'a Filter, viewer: &'a Viewer) -> Boxed<'a> {
+    filtered_with(conn, filter, viewer, Fts::Set)
+}
+
+/// [`Fts::PerRow`] on SQLite when the query's words match at least [`COMMON_WORDS`] rows
+/// (counted up to there only), else [`Fts::Set`].
+fn fts_for(conn: &mut DbConn, query: &Query) -> QueryResult<Fts> {
+    if !matches!(conn, DbConn::Sqlite(_)) || query.is_empty() {
+        return Ok(Fts::Set);
+    }
+    let matches: i64 = diesel::select(
+        sql::<BigInt>("(SELECT count(*) FROM (SELECT rowid FROM contributions_fts WHERE contributions_fts MATCH ")
+            .bind::<Text, _>(query.fts5())
+            .sql(" LIMIT ")
+            .bind::<BigInt, _>(COMMON_WORDS)
+            .sql("))"),
+    )
+    .get_result(conn)?;
+    Ok(if matches >= COMMON_WORDS { Fts::PerRow } else { Fts::Set })
+}
+
+fn filtered_with<'a>(conn: &DbConn, filter: &'a Filter, viewer: &'a Viewer, fts: Fts) -> Boxed<'a> {
     use contributions as c;
     let mut query = c::table.into_boxed();
     // Visibility, the one rule of `Viewer::can_see`, in SQL. Everyone sees what is published,
@@ -212,6 +246,11 @@ fn filtered<'a>(conn: &DbConn, filter: &'a Filter, viewer: &'a Viewer) -> Boxed<
     if let Some(q) = &filter.q {
         // Both indexes hold the same stemmed words, so both match the same rows.
         query = match conn {
+            DbConn::Sqlite(_) if fts == Fts::PerRow => query.filter(
+                sql::<Bool>("EXISTS (SELECT 1 FROM contributions_fts WHERE contributions_fts MATCH ")
+                    .bind::<Text, _>(q.fts5())
+                    .sql(" AND contributions_fts.rowid = contributions.rowid)"),
+            ),
             DbConn::Sqlite(_) => query.filter(
                 sql::<Bool>(
                     "contributions.rowid IN (SELECT rowid FROM contributions_fts WHERE contributions_fts MATCH ",
@@ -265,7 +304,8 @@ pub fn search(
     limit: i64,
 ) -> QueryResult<Vec<(ContributionRow, i32)>> {
     // The oldest match inside the window: found newest first, so the scan stops there.
-    let oldest: Option<String> = filtered(conn, filter, viewer)
+    let fts = fts_for(conn, query)?;
+    let oldest: Option<String> = filtered_with(conn, filter, viewer, fts)
         .select(contributions::id)
         .order(contributions::id.desc())
         .offset(SEARCH_WINDOW - 1)
@@ -273,7 +313,7 @@ pub fn search(
         .first(conn)
         .optional()?;
     let relevance = Relevance::new(query);
-    let mut rows = filtered(conn, filter, viewer);
+    let mut rows = filtered_with(conn, filter, viewer, fts);
     if let Some(oldest) = oldest {
         rows = rows.filter(contributions::id.ge(oldest));
     }
