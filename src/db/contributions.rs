@@ -243,7 +243,10 @@ fn filtered_with<'a>(conn: &DbConn, filter: &'a Filter, viewer: &'a Viewer, fts:
             ),
         );
     }
-    if let Some(q) = &filter.q {
+    if filter.q.as_ref().is_some_and(Query::is_empty) {
+        // A search with no words (only stop words or punctuation) matches nothing.
+        query = query.filter(sql::<Bool>("1 = 0"));
+    } else if let Some(q) = &filter.q {
         // Both indexes hold the same stemmed words, so both match the same rows.
         query = match conn {
             DbConn::Sqlite(_) if fts == Fts::PerRow => query.filter(

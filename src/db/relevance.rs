@@ -64,7 +64,8 @@ impl QueryFragment<MultiBackend> for Relevance {
             any_like(&mut out, summary)?;
             out.push_sql(" THEN 1 ELSE 0 END");
         }
-        out.push_sql(")");
+        // Never a bare `(0)`: both databases read an integer literal in ORDER BY as a column number.
+        out.push_sql(" + 0)");
         Ok(())
     }
 }

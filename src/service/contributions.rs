@@ -746,8 +746,7 @@ pub fn list(
     caller.require(Scope::ContributionsRead)?;
     let viewer = viewer(caller);
     match &filter.q {
-        Some(query) if !query.is_empty() => search_page(conn, &viewer, filter, query, cursor, limit),
-        Some(_) => Ok(Page { data: Vec::new(), next_cursor: None, cursors: Vec::new() }),
+        Some(query) => search_page(conn, &viewer, filter, query, cursor, limit),
         None => {
             let before = cursor.map(|c| Cursor::decode(c, 1)).transpose()?;
             let fetched = rows::list(conn, filter, &viewer, before.as_ref().map(|c| c.0[0].as_str()), limit + 1)?;
@@ -791,9 +790,6 @@ fn search_page(
 /// How many contributions a caller may see pass the filter.
 pub fn count(conn: &mut DbConn, caller: &Caller, filter: &Filter) -> Result<i64, AppError> {
     caller.require(Scope::ContributionsRead)?;
-    if filter.q.as_ref().is_some_and(Query::is_empty) {
-        return Ok(0);
-    }
     Ok(rows::count(conn, filter, &viewer(caller))?)
 }
 

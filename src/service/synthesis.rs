@@ -322,10 +322,6 @@ pub fn stats(
             dims.push(*d);
         }
     }
-    // A search with no words matches nothing, as in lists and counts.
-    if filter.q.as_ref().is_some_and(|q| q.is_empty()) {
-        return Ok(Vec::new());
-    }
     let rows = contribution_rows::stat_rows(conn, filter, &viewer(caller))?;
     let mut counts: BTreeMap<Vec<Option<String>>, i64> = BTreeMap::new();
     for r in rows {

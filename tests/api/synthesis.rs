@@ -212,6 +212,11 @@ fn stats_equal_independent_counts(app: &TestApp) {
         let r = app.get(&format!("/api/v1/stats?q={q}"));
         assert_eq!((r.status, r.json()), (200, json!({"data": []})), "q={q}");
     }
+    // The list reads a blank `q` as no search; a search of punctuation or stop words finds nothing.
+    for q in ["%22", "-", "*", "a%20OR"] {
+        let list = app.get(&format!("/api/v1/contributions?q={q}"));
+        assert_eq!((list.status, list.json()), (200, json!({"data": [], "next_cursor": null})), "list, q={q}");
+    }
     app.get("/api/v1/stats?group_by=kind&limit=3").problem(400);
 }
 
