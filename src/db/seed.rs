@@ -134,7 +134,7 @@ pub fn run(conn: &mut DbConn) -> anyhow::Result<SeedReport> {
     let organisation_file: OrganisationFile =
         serde_json::from_str(ORGANISATIONS).map_err(|e| anyhow::anyhow!("seed organisations file: {e}"))?;
 
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let mut report = SeedReport::default();
         for seed in &consultations {
             report.consultations += insert_consultation(conn, seed)?;

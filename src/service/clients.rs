@@ -2,8 +2,6 @@
 
 use std::collections::BTreeSet;
 
-use diesel::Connection;
-
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -132,7 +130,7 @@ pub fn create_organisation(conn: &mut DbConn, input: &NewOrganisation) -> Result
     let mut regions: Vec<&str> = input.regions.iter().map(|r| r.as_str()).collect();
     regions.sort_unstable();
     regions.dedup();
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         org_rows::insert(
             conn,
             &NewOrganisationRow {
@@ -187,7 +185,7 @@ pub fn create_client(conn: &mut DbConn, input: &NewClientRequest) -> Result<Cred
 
 /// Creates the secretariat organisation if absent, and a new admin client with every scope.
 pub fn bootstrap(conn: &mut DbConn) -> Result<Credentials, AppError> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let id = seed_id(&format!("organisation/{SECRETARIAT_KEY}")).to_string();
         if org_rows::find(conn, &id)?.is_none() {
             org_rows::insert(

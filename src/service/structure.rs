@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use async_graphql::{SimpleObject, ID};
-use diesel::Connection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -283,7 +282,7 @@ pub fn create_group(conn: &mut DbConn, segment_id: &str, input: &NewGroup) -> Re
     regions.sort();
     regions.dedup();
     let id = crate::domain::ids::new_id().to_string();
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let consultation =
             rows::segment_consultation(conn, segment_id)?.ok_or_else(|| AppError::not_found("segment"))?;
         if rows::group_name_taken(conn, segment_id, name)? {
