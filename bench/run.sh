@@ -59,8 +59,9 @@ done
 for b in $BACKENDS; do
   case $b in sqlite|postgres) ;; *) echo "unknown backend $b (sqlite, postgres)" >&2; exit 2;; esac
 done
-if { [ -n "${PG_DB:-}" ] || [ -n "${SQLITE_DB:-}" ]; } && [ "$(wc -w <<<"$SIZES")" -gt 1 ]; then
-  echo "PG_DB / SQLITE_DB name one database: give a single size in SIZES" >&2; exit 2
+if { [[ -n "${PG_DB:-}" && "$PG_DB" != *'{size}'* ]] || [[ -n "${SQLITE_DB:-}" && "$SQLITE_DB" != *'{size}'* ]]; } \
+    && [ "$(wc -w <<<"$SIZES")" -gt 1 ]; then
+  echo "PG_DB / SQLITE_DB name one database: give a single size in SIZES, or put {size} in the name" >&2; exit 2
 fi
 
 STAMP=$(date -u +%Y%m%d-%H%M%S)
@@ -549,6 +550,7 @@ run_one() {
   local dburl
   if [ "$BACKEND" = postgres ]; then
     PG_DBNAME=${PG_DB:-hub_bench_$$_$SIZE}
+    PG_DBNAME=${PG_DBNAME//\{size\}/$SIZE}
     if ! psql -X -tAc "SELECT 1 FROM pg_database WHERE datname = '$PG_DBNAME'" -d postgres | grep -q 1; then
       createdb "$PG_DBNAME"
       [ -z "${PG_DB:-}" ] && CREATED_PG_DBS+=("$PG_DBNAME")
@@ -557,6 +559,7 @@ run_one() {
     DB_REF=$PG_DBNAME
   else
     DB_REF=${SQLITE_DB:-$TMP/hub-$SIZE.db}
+    DB_REF=${DB_REF//\{size\}/$SIZE}
     case $DB_REF in /*) ;; *) DB_REF=$PWD/$DB_REF;; esac
     dburl="sqlite://$DB_REF"
   fi

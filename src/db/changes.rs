@@ -72,21 +72,25 @@ pub fn insert(conn: &mut DbConn, c: &NewChange<'_>) -> QueryResult<()> {
 /// Up to `limit` committed rows after `after`, in feed order, that `viewer` could see
 /// before or after the change (the rest are never shown to it). `None` reads every row.
 pub fn read(conn: &mut DbConn, after: Position, viewer: Option<&Viewer>, limit: i64) -> QueryResult<Vec<ChangeRow>> {
-    // A row-value comparison: both planners start a range scan of the (txid, seq) index at
-    // `after`, where `txid > a OR (txid = a AND seq > b)` made them read the feed from its
-    // start on every page.
-    let mut query = changes::table
-        .filter(
-            sql::<Bool>("(changes.txid, changes.seq) > (")
-                .bind::<BigInt, _>(after.txid)
-                .sql(", ")
-                .bind::<BigInt, _>(after.seq)
-                .sql(")"),
-        )
-        .into_boxed();
-    if let DbConn::Pg(_) = conn {
-        query = query.filter(sql::<Bool>("changes.txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"));
-    }
+    let mut query = changes::table.into_boxed();
+    query = match conn {
+        // A row-value comparison: the planner starts a range scan of the (txid, seq) index
+        // at `after`, where `txid > a OR (txid = a AND seq > b)` read the feed from its start
+        // on every page. Only rows below the oldest running transaction are read.
+        DbConn::Pg(_) => query
+            .filter(
+                sql::<Bool>("(changes.txid, changes.seq) > (")
+                    .bind::<BigInt, _>(after.txid)
+                    .sql(", ")
+                    .bind::<BigInt, _>(after.seq)
+                    .sql(")"),
+            )
+            .filter(sql::<Bool>("changes.txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"))
+            .order((changes::txid.asc(), changes::seq.asc())),
+        // `txid` is always 0: a range of the rowid, read in table order. SQLite planned the
+        // row value as `txid >= 0` and walked the index from the start on every page.
+        DbConn::Sqlite(_) => query.filter(changes::seq.gt(after.seq)).order(changes::seq.asc()),
+    };
     if let Some(v) = viewer {
         let seen = changes::organisation_id
             .eq(v.organisation_id.clone())
@@ -98,7 +102,7 @@ pub fn read(conn: &mut DbConn, after: Position, viewer: Option<&Viewer>, limit: 
             query.filter(seen)
         };
     }
-    query.order((changes::txid.asc(), changes::seq.asc())).limit(limit).select(ChangeRow::as_select()).load(conn)
+    query.limit(limit).select(ChangeRow::as_select()).load(conn)
 }
 
 /// The position of the newest committed row (where a new follower starts "from now").

@@ -3,9 +3,10 @@
 //! The backend is chosen from the URL scheme and a failure to connect is reported as is:
 //! diesel's derived `establish` falls back from Postgres to SQLite silently, so it is not used.
 
+use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
@@ -19,6 +20,10 @@ use crate::error::AppError;
 
 /// How long work waits for a database connection before it is answered 503.
 const POOL_WAIT: Duration = Duration::from_secs(5);
+/// A connection whose last use succeeded this recently is handed out without a test query:
+/// testing every checkout cost a round trip per request. One idle longer, or whose last use
+/// failed, is tested first and replaced when the test fails.
+const ALIVE_BYPASS: Duration = Duration::from_millis(500);
 
 /// One connection of either backend; queries written against it run on both.
 #[derive(diesel::MultiConnection)]
@@ -95,6 +100,53 @@ impl DatabaseUrl {
     }
 }
 
+/// A pooled connection and when it last proved alive.
+pub struct PoolConn {
+    conn: DbConn,
+    alive_at: Option<Instant>,
+}
+
+impl PoolConn {
+    /// Records how the last piece of work on this connection ended: after a failure the
+    /// next checkout tests it, whatever the time.
+    fn settle(&mut self, ok: bool) {
+        self.alive_at = ok.then(Instant::now);
+    }
+
+    fn proved_alive(&self) -> bool {
+        self.alive_at.is_some_and(|at| at.elapsed() < ALIVE_BYPASS)
+    }
+}
+
+impl Deref for PoolConn {
+    type Target = DbConn;
+    fn deref(&self) -> &DbConn {
+        &self.conn
+    }
+}
+
+impl DerefMut for PoolConn {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        &mut self.conn
+    }
+}
+
+/// A connection checked out of the pool; it goes back when dropped.
+pub struct Conn(PooledConnection<ConnectionManager>);
+
+impl Deref for Conn {
+    type Target = DbConn;
+    fn deref(&self) -> &DbConn {
+        &self.0.conn
+    }
+}
+
+impl DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        &mut self.0.conn
+    }
+}
+
 /// Opens connections for r2d2 and prepares each one (SQLite pragmas).
 #[derive(Debug)]
 pub struct ConnectionManager {
@@ -102,13 +154,13 @@ pub struct ConnectionManager {
 }
 
 impl ManageConnection for ConnectionManager {
-    type Connection = DbConn;
+    type Connection = PoolConn;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<DbConn, r2d2::Error> {
-        match &self.url {
+    fn connect(&self) -> Result<PoolConn, r2d2::Error> {
+        let conn = match &self.url {
             DatabaseUrl::Postgres(url) => {
-                PgConnection::establish(url).map(DbConn::Pg).map_err(r2d2::Error::ConnectionError)
+                PgConnection::establish(url).map(DbConn::Pg).map_err(r2d2::Error::ConnectionError)?
             }
             DatabaseUrl::Sqlite(path) => {
                 let path = path.to_string_lossy();
@@ -119,16 +171,22 @@ impl ManageConnection for ConnectionManager {
                      PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
-                Ok(DbConn::Sqlite(conn))
+                DbConn::Sqlite(conn)
             }
+        };
+        Ok(PoolConn { conn, alive_at: Some(Instant::now()) })
+    }
+
+    fn is_valid(&self, conn: &mut PoolConn) -> Result<(), r2d2::Error> {
+        if conn.proved_alive() {
+            return Ok(());
         }
+        conn.conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)?;
+        conn.settle(true);
+        Ok(())
     }
 
-    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
-    }
-
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+    fn has_broken(&self, _conn: &mut PoolConn) -> bool {
         false
     }
 }
@@ -167,9 +225,9 @@ impl Db {
         self.backend
     }
 
-    /// A connection for blocking callers (CLI, start-up).
-    pub fn get(&self) -> Result<PooledConnection<ConnectionManager>, AppError> {
-        self.pool.get().map_err(|e| AppError::Unavailable(anyhow::anyhow!(e)))
+    /// A connection for blocking callers (CLI, start-up, background workers).
+    pub fn get(&self) -> Result<Conn, AppError> {
+        self.pool.get().map(Conn).map_err(|e| AppError::Unavailable(anyhow::anyhow!(e)))
     }
 
     /// Runs `f` with a pooled connection on the blocking thread pool, after the request's
@@ -188,10 +246,13 @@ impl Db {
         actix_web::rt::task::spawn_blocking(move || {
             let _permit = permit;
             let mut conn = pool.get().map_err(|e| AppError::Unavailable(anyhow::anyhow!(e)))?;
-            if let Some(precondition) = precondition {
-                precondition.enforce(&mut conn)?;
-            }
-            f(&mut conn)
+            let result = match precondition {
+                Some(precondition) => precondition.enforce(&mut conn).and_then(|()| f(&mut conn)),
+                None => f(&mut conn),
+            };
+            // Client errors (404, 422, …) say nothing about the connection; the rest may.
+            conn.settle(!matches!(result, Err(AppError::Internal(_) | AppError::Unavailable(_))));
+            result
         })
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("database task failed: {e}")))?

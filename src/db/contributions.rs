@@ -55,11 +55,17 @@ pub struct Facets<'a> {
     pub questions: &'a [String],
 }
 
-fn write_facets(conn: &mut DbConn, id: &str, facets: &Facets<'_>) -> QueryResult<()> {
-    diesel::delete(contribution_regions::table.filter(contribution_regions::contribution_id.eq(id))).execute(conn)?;
-    diesel::delete(contribution_themes::table.filter(contribution_themes::contribution_id.eq(id))).execute(conn)?;
-    diesel::delete(contribution_questions::table.filter(contribution_questions::contribution_id.eq(id)))
-        .execute(conn)?;
+/// Writes the facet rows of a contribution; `fresh` when it has none yet (a new row), so
+/// nothing needs deleting first.
+fn write_facets(conn: &mut DbConn, id: &str, facets: &Facets<'_>, fresh: bool) -> QueryResult<()> {
+    if !fresh {
+        diesel::delete(contribution_regions::table.filter(contribution_regions::contribution_id.eq(id)))
+            .execute(conn)?;
+        diesel::delete(contribution_themes::table.filter(contribution_themes::contribution_id.eq(id))).execute(conn)?;
+        diesel::delete(contribution_questions::table.filter(contribution_questions::contribution_id.eq(id)))
+            .execute(conn)?;
+    }
+    // One statement per row: MultiConnection has no multi-row INSERT for SQLite.
     for region in facets.regions {
         diesel::insert_into(contribution_regions::table)
             .values((contribution_regions::contribution_id.eq(id), contribution_regions::region.eq(region)))
@@ -89,7 +95,7 @@ pub fn insert(conn: &mut DbConn, row: &ContributionRow, text: &SearchText, facet
     diesel::insert_into(contributions::table)
         .values((row, contributions::search_terms.eq(&text.terms), contributions::rank_terms.eq(&text.rank)))
         .execute(conn)?;
-    write_facets(conn, &row.id, facets)
+    write_facets(conn, &row.id, facets, true)
 }
 
 /// Replaces the row if it is still at `expected_version`; false when another write won.
@@ -112,7 +118,7 @@ pub fn update(
         return Ok(false);
     }
     if let Some(facets) = facets {
-        write_facets(conn, &row.id, facets)?;
+        write_facets(conn, &row.id, facets, false)?;
     }
     Ok(true)
 }

@@ -124,6 +124,60 @@ pub fn find_consultation(conn: &mut DbConn, slug: &str) -> QueryResult<Option<Co
         .optional()
 }
 
+/// The parts of one consultation's structure a contribution can point at; each list is
+/// loaded only when asked for, so that a contribution naming none of them costs no query.
+#[derive(Default)]
+pub struct ReferenceRows {
+    pub sessions: Vec<SessionRow>,
+    pub segments: Vec<SegmentRow>,
+    pub groups: Vec<GroupRow>,
+    pub questions: Vec<QuestionRow>,
+}
+
+/// Which lists of [`ReferenceRows`] to load.
+pub struct ReferenceNeeds {
+    pub sessions: bool,
+    pub segments: bool,
+    pub groups: bool,
+    pub questions: bool,
+}
+
+pub fn load_reference_rows(
+    conn: &mut DbConn,
+    consultation_id: &str,
+    needs: &ReferenceNeeds,
+) -> QueryResult<ReferenceRows> {
+    let mut rows = ReferenceRows::default();
+    if needs.sessions {
+        rows.sessions = sessions::table
+            .filter(sessions::consultation_id.eq(consultation_id))
+            .order(sessions::number)
+            .select(SessionRow::as_select())
+            .load(conn)?;
+    }
+    if needs.segments {
+        rows.segments = segments::table
+            .filter(segments::consultation_id.eq(consultation_id))
+            .order(segments::position)
+            .select(SegmentRow::as_select())
+            .load(conn)?;
+    }
+    if needs.groups {
+        rows.groups = breakout_groups::table
+            .filter(breakout_groups::consultation_id.eq(consultation_id))
+            .select(GroupRow::as_select())
+            .load(conn)?;
+    }
+    if needs.questions {
+        rows.questions = questions::table
+            .filter(questions::consultation_id.eq(consultation_id))
+            .order(questions::position)
+            .select(QuestionRow::as_select())
+            .load(conn)?;
+    }
+    Ok(rows)
+}
+
 /// Loads the trees of the given consultations with a fixed number of queries.
 pub fn load_tree_rows(conn: &mut DbConn, consultation_ids: &[String]) -> QueryResult<TreeRows> {
     let groups: Vec<GroupRow> = breakout_groups::table

@@ -182,7 +182,16 @@ fn check_references(conn: &mut DbConn, mut fields: Fields) -> Result<Checked, Ap
         return Err(AppError::Validation(vec![FieldError::new("consultation", message)]));
     };
     fields.consultation = Some(consultation.slug.clone());
-    let tree = structure_rows::load_tree_rows(conn, std::slice::from_ref(&consultation.id))?;
+    let groups = fields.group.is_some();
+    let segments = groups || fields.segment.is_some();
+    let questions = !fields.question_ids.is_empty();
+    let needs = structure_rows::ReferenceNeeds {
+        sessions: segments || questions || fields.session.is_some(),
+        segments,
+        groups,
+        questions,
+    };
+    let tree = structure_rows::load_reference_rows(conn, &consultation.id, &needs)?;
     let session_of = |id: &str| tree.sessions.iter().find(|s| s.id == id);
 
     // A group implies its segment, a segment its session.

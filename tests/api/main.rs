@@ -92,8 +92,12 @@ fn main() {
             });
             trials.push(trial.with_ignored_flag(skip));
         }
-        let only_here: &[BackendCase] = if backend == Backend::Postgres { sync::POSTGRES_CASES } else { &[] };
-        for &(case, run) in backend_cases.iter().chain(only_here) {
+        let only_here: Vec<BackendCase> = if backend == Backend::Postgres {
+            [sync::POSTGRES_CASES, storage::POSTGRES_CASES].concat()
+        } else {
+            Vec::new()
+        };
+        for &(case, run) in backend_cases.iter().chain(&only_here) {
             let trial = Trial::test(format!("{name}::{case}"), move || {
                 run(backend);
                 Ok(())

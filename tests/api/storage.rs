@@ -18,6 +18,10 @@ pub const CASES: &[BackendCase] = &[
     ("storage::the_tree_loads_with_a_fixed_number_of_queries", the_tree_loads_with_a_fixed_number_of_queries),
 ];
 
+/// Cases that need a database server that can drop connections.
+pub const POSTGRES_CASES: &[BackendCase] =
+    &[("storage::connections_the_server_dropped_are_replaced", connections_the_server_dropped_are_replaced)];
+
 pub const PLAIN_CASES: &[PlainCase] = &[
     ("storage::sqlite_connections_are_durable_and_checked", sqlite_connections_are_durable_and_checked),
     ("storage::a_bad_postgres_url_fails_and_never_falls_back", a_bad_postgres_url_fails_and_never_falls_back),
@@ -147,4 +151,49 @@ fn database_urls_are_parsed_strictly() {
     assert!(DatabaseUrl::parse("sqlite://:memory:").is_err());
     assert!(DatabaseUrl::parse("mysql://x").is_err());
     assert!(DatabaseUrl::parse("").is_err());
+}
+
+/// Ends every connection of the app's pool, from a connection of its own, as a database
+/// restart or an idle-connection reaper would.
+fn drop_pooled_connections(app: &TestApp) -> usize {
+    let DatabaseUrl::Postgres(url) = app.database.url() else { panic!("a Postgres case") };
+    let mut outside = diesel::PgConnection::establish(url).expect("a connection outside the pool");
+    diesel::sql_query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .execute(&mut outside)
+    .expect("terminate the pool's connections")
+}
+
+/// A connection is handed out untested only while its last use is recent; one that failed
+/// or sat idle is tested first, and replaced when the server has dropped it.
+fn connections_the_server_dropped_are_replaced(backend: Backend) {
+    let app = TestApp::spawn(backend);
+    let path = "/api/v1/contributions?limit=5";
+    let warm = |n: usize| {
+        for _ in 0..n {
+            assert_eq!(app.get(path).status, 200);
+        }
+    };
+    warm(10);
+
+    // Idle past the window: every checkout tests its connection, so no request fails.
+    let dropped = drop_pooled_connections(&app);
+    assert!(dropped >= 1, "the pool held connections");
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    for i in 0..20 {
+        let status = app.get(path).status;
+        assert_eq!(status, 200, "request {i} after an idle pause got {status}");
+    }
+
+    // Right away: a connection used within the window is trusted, so a request may fail on
+    // a dropped one, but at most once per connection, and then the pool has healed.
+    warm(10);
+    let dropped = drop_pooled_connections(&app);
+    let statuses: Vec<u16> = (0..30).map(|_| app.get(path).status).collect();
+    let failed = statuses.iter().filter(|&&s| s != 200).count();
+    assert!(failed <= dropped, "{failed} failures for {dropped} dropped connections: {statuses:?}");
+    assert!(statuses[statuses.len() - 10..].iter().all(|&s| s == 200), "the pool did not heal: {statuses:?}");
+    assert!(statuses.iter().all(|&s| s == 200 || s == 500 || s == 503), "{statuses:?}");
 }
