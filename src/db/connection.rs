@@ -193,11 +193,36 @@ impl ManageConnection for ConnectionManager {
 
 pub type DbPool = Pool<ConnectionManager>;
 
+/// How a piece of database work is admitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// A pooled connection, in arrival order.
+    Ordinary,
+    /// A full-text search: it keeps the database's CPU busy for long, and each one running
+    /// holds the search index's buffers. At most one per core runs at a time (then it takes
+    /// a pooled connection like the rest), so a burst of searches neither takes every
+    /// connection nor multiplies memory; more at once made SQLite slower, not faster.
+    Search,
+}
+
+impl Admission {
+    /// Search when the filter has words to look for.
+    pub fn of(filter: &crate::domain::contribution::Filter) -> Admission {
+        if filter.q.as_ref().is_some_and(|q| !q.is_empty()) {
+            Admission::Search
+        } else {
+            Admission::Ordinary
+        }
+    }
+}
+
 /// The pool plus the way to run blocking work off the async executor.
 #[derive(Clone)]
 pub struct Db {
     pool: DbPool,
     backend: Backend,
+    /// Permits of [`Admission::Search`] work, taken before a pool permit.
+    search_permits: Arc<Semaphore>,
     /// One permit per pooled connection. Work waits for a permit, in arrival order, before it
     /// takes a blocking thread: blocking threads then never queue on the pool's lock, where
     /// wake-ups are unordered and a few requests would wait far longer than the rest.
@@ -218,7 +243,13 @@ impl Db {
             Pool::builder().max_size(max_size).min_idle(Some(1)).connection_timeout(POOL_WAIT).build_unchecked(manager);
         // Fail now, with the driver's own message, if the database cannot be reached.
         pool.get().map_err(|e| anyhow::anyhow!("cannot connect to {}: {e}", url.redacted()))?;
-        Ok(Db { pool, backend: url.backend(), permits: Arc::new(Semaphore::new(max_size as usize)) })
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Ok(Db {
+            pool,
+            backend: url.backend(),
+            search_permits: Arc::new(Semaphore::new(cores.min(max_size as usize))),
+            permits: Arc::new(Semaphore::new(max_size as usize)),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -237,14 +268,31 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
+        self.run_admitted(Admission::Ordinary, f).await
+    }
+
+    /// [`run`](Self::run), admitted as `admission` says. The wait for permits, of both kinds
+    /// together, is bounded by the same 5 s.
+    pub async fn run_admitted<T, F>(&self, admission: Admission, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
         let pool = self.pool.clone();
         let precondition = super::precondition::pending();
-        let permit = tokio::time::timeout(POOL_WAIT, Arc::clone(&self.permits).acquire_owned())
+        let permits = async {
+            let search = match admission {
+                Admission::Search => Some(Arc::clone(&self.search_permits).acquire_owned().await?),
+                Admission::Ordinary => None,
+            };
+            Ok::<_, tokio::sync::AcquireError>((search, Arc::clone(&self.permits).acquire_owned().await?))
+        };
+        let permits = tokio::time::timeout(POOL_WAIT, permits)
             .await
             .map_err(|_| AppError::Unavailable(anyhow::anyhow!("no database connection became free in {POOL_WAIT:?}")))?
             .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
         actix_web::rt::task::spawn_blocking(move || {
-            let _permit = permit;
+            let _permits = permits;
             let mut conn = pool.get().map_err(|e| AppError::Unavailable(anyhow::anyhow!(e)))?;
             let result = match precondition {
                 Some(precondition) => precondition.enforce(&mut conn).and_then(|()| f(&mut conn)),

@@ -13,7 +13,10 @@ use crate::domain::search::Query;
 
 /// A contribution as stored (without its index words).
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = contributions, treat_none_as_null = true)]
+// `None` is inserted as NULL (every nullable column defaults to NULL), not as `DEFAULT`:
+// diesel never reuses a prepared statement whose SQL holds `DEFAULT`, so every insert
+// was parsed and planned anew.
+#[diesel(table_name = contributions, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct ContributionRow {
     pub id: String,
     pub consultation: String,

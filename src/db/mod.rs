@@ -16,4 +16,4 @@ pub mod synthesis;
 pub mod taxonomies;
 pub mod webhooks;
 
-pub use connection::{write_transaction, Backend, Conn, DatabaseUrl, Db, DbConn, DbPool};
+pub use connection::{write_transaction, Admission, Backend, Conn, DatabaseUrl, Db, DbConn, DbPool};

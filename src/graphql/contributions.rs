@@ -271,7 +271,7 @@ impl ContributionQuery {
         let wants_total = ctx.look_ahead().field("totalCount").exists();
         let (page, total) = state
             .db
-            .run(move |conn| {
+            .run_admitted(crate::db::Admission::of(&filter), move |conn| {
                 let page = contributions::list(conn, &caller, &filter, after.as_deref(), i64::from(first))?;
                 let total = if wants_total { contributions::count(conn, &caller, &filter)? } else { 0 };
                 Ok((page, total))

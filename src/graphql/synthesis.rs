@@ -58,7 +58,14 @@ impl SynthesisQuery {
         }
         let filter = params.to_filter()?;
         let dims = group_by.clone();
-        let rows = run(ctx, move |conn, caller| synthesis::stats(conn, caller, &filter, &dims)).await?;
+        let state = ctx.data::<AppState>()?;
+        let caller = ctx.data::<Caller>()?.clone();
+        let rows = state
+            .db
+            .run_admitted(crate::db::Admission::of(&filter), move |conn| {
+                synthesis::stats(conn, &caller, &filter, &dims)
+            })
+            .await?;
         Ok(rows
             .into_iter()
             .map(|r| StatsRow {

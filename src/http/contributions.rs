@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
+use crate::db::Admission;
 use crate::domain::contribution::ReviewDecision;
 use crate::error::AppError;
 use crate::http::etag::if_match;
@@ -126,7 +127,12 @@ pub async fn list(
     let filter = params.to_filter()?;
     let limit = clamp_limit(params.limit);
     let cursor = params.cursor;
-    let page = state.db.run(move |conn| contributions::list(conn, &caller, &filter, cursor.as_deref(), limit)).await?;
+    let page = state
+        .db
+        .run_admitted(Admission::of(&filter), move |conn| {
+            contributions::list(conn, &caller, &filter, cursor.as_deref(), limit)
+        })
+        .await?;
     Ok(page_response(&req, page))
 }
 

@@ -183,7 +183,10 @@ pub async fn stats(
     }
     let dims = dimensions(group_by.as_deref())?;
     let filter = params.to_filter()?;
-    let data = state.db.run(move |conn| synthesis::stats(conn, &caller, &filter, &dims)).await?;
+    let data = state
+        .db
+        .run_admitted(crate::db::Admission::of(&filter), move |conn| synthesis::stats(conn, &caller, &filter, &dims))
+        .await?;
     Ok(HttpResponse::Ok().json(StatsList { data }))
 }
 

@@ -26,6 +26,7 @@ pub const PLAIN_CASES: &[PlainCase] = &[
     ("storage::sqlite_connections_are_durable_and_checked", sqlite_connections_are_durable_and_checked),
     ("storage::a_bad_postgres_url_fails_and_never_falls_back", a_bad_postgres_url_fails_and_never_falls_back),
     ("storage::database_urls_are_parsed_strictly", database_urls_are_parsed_strictly),
+    ("storage::searches_run_at_most_one_per_core", searches_run_at_most_one_per_core),
 ];
 
 diesel::table! { consultations (id) { id -> Text, } }
@@ -196,4 +197,51 @@ fn connections_the_server_dropped_are_replaced(backend: Backend) {
     assert!(failed <= dropped, "{failed} failures for {dropped} dropped connections: {statuses:?}");
     assert!(statuses[statuses.len() - 10..].iter().all(|&s| s == 200), "the pool did not heal: {statuses:?}");
     assert!(statuses.iter().all(|&s| s == 200 || s == 500 || s == 503), "{statuses:?}");
+}
+
+/// Searches are admitted one per core at most, beside ordinary work, which keeps the rest
+/// of the pool; a filter without words is ordinary work.
+fn searches_run_at_most_one_per_core() {
+    use consultation_hub::db::Admission;
+    use consultation_hub::domain::contribution::Filter;
+    use consultation_hub::domain::search::Query;
+
+    let words = Filter { q: Some(Query::parse("migration")), ..Filter::default() };
+    assert_eq!(Admission::of(&words), Admission::Search);
+    assert_eq!(Admission::of(&Filter { q: Some(Query::parse("the")), ..Filter::default() }), Admission::Ordinary);
+    assert_eq!(Admission::of(&Filter::default()), Admission::Ordinary);
+
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let database = TestDatabase::create(Backend::Sqlite);
+    let db = Db::connect(database.url(), (cores + 3) as u32).expect("connect");
+    // [searches running, all work running] and the most of each seen at once.
+    let running = Arc::new([AtomicUsize::new(0), AtomicUsize::new(0)]);
+    let most = Arc::new([AtomicUsize::new(0), AtomicUsize::new(0)]);
+    actix_web::rt::System::new().block_on(async {
+        let tasks = (0..4 * cores + 6).map(|i| {
+            let (db, running, most) = (db.clone(), Arc::clone(&running), Arc::clone(&most));
+            let admission = if i % 3 == 2 { Admission::Ordinary } else { Admission::Search };
+            async move {
+                db.run_admitted(admission, move |_| {
+                    let search = usize::from(admission == Admission::Search);
+                    let searching = running[0].fetch_add(search, Ordering::SeqCst) + search;
+                    let all = running[1].fetch_add(1, Ordering::SeqCst) + 1;
+                    most[0].fetch_max(searching, Ordering::SeqCst);
+                    most[1].fetch_max(all, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(30));
+                    running[0].fetch_sub(search, Ordering::SeqCst);
+                    running[1].fetch_sub(1, Ordering::SeqCst);
+                    Ok(())
+                })
+                .await
+            }
+        });
+        for result in futures_util::future::join_all(tasks).await {
+            result.expect("work ran");
+        }
+    });
+    let searches_at_once = most[0].load(Ordering::SeqCst);
+    assert!(searches_at_once <= cores, "{searches_at_once} searches ran at once on {cores} cores");
+    let at_once = most[1].load(Ordering::SeqCst);
+    assert!(at_once > cores, "ordinary work ran beside the searches on the rest of the pool ({at_once} at once)");
 }
