@@ -87,9 +87,18 @@ pub fn read(conn: &mut DbConn, after: Position, viewer: Option<&Viewer>, limit: 
             )
             .filter(sql::<Bool>("changes.txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"))
             .order((changes::txid.asc(), changes::seq.asc())),
-        // `txid` is always 0: a range of the rowid, read in table order. SQLite planned the
-        // row value as `txid >= 0` and walked the index from the start on every page.
-        DbConn::Sqlite(_) => query.filter(changes::seq.gt(after.seq)).order(changes::seq.asc()),
+        // `txid` is always 0, so the row value is a range of the rowid, read in table order
+        // (SQLite planned the row value as `txid >= a` and walked the index from the start on
+        // every page). A position with another txid is before or after every row, as it is
+        // in the row-value order.
+        DbConn::Sqlite(_) => {
+            let after_seq = match after.txid.cmp(&0) {
+                std::cmp::Ordering::Less => i64::MIN,
+                std::cmp::Ordering::Equal => after.seq,
+                std::cmp::Ordering::Greater => i64::MAX,
+            };
+            query.filter(changes::seq.gt(after_seq)).order(changes::seq.asc())
+        }
     };
     if let Some(v) = viewer {
         let seen = changes::organisation_id

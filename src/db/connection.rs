@@ -186,8 +186,10 @@ impl ManageConnection for ConnectionManager {
         Ok(())
     }
 
-    fn has_broken(&self, _conn: &mut PoolConn) -> bool {
-        false
+    /// A connection left inside a transaction (a panic mid-work) is not reused.
+    fn has_broken(&self, conn: &mut PoolConn) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        std::thread::panicking() || conn.conn.is_broken()
     }
 }
 
@@ -199,9 +201,9 @@ pub enum Admission {
     /// A pooled connection, in arrival order.
     Ordinary,
     /// A full-text search: it keeps the database's CPU busy for long, and each one running
-    /// holds the search index's buffers. At most one per core runs at a time (then it takes
-    /// a pooled connection like the rest), so a burst of searches neither takes every
-    /// connection nor multiplies memory; more at once made SQLite slower, not faster.
+    /// holds the search index's buffers. At most one per core runs at a time, and never on
+    /// every pooled connection (it then takes one like the rest), so a burst of searches
+    /// neither starves other work nor multiplies memory; more at once made SQLite slower.
     Search,
 }
 
@@ -247,7 +249,8 @@ impl Db {
         Ok(Db {
             pool,
             backend: url.backend(),
-            search_permits: Arc::new(Semaphore::new(cores.min(max_size as usize))),
+            // Never the whole pool: ordinary work (and the revocation check) keeps a connection.
+            search_permits: Arc::new(Semaphore::new(cores.min(max_size as usize - 1).max(1))),
             permits: Arc::new(Semaphore::new(max_size as usize)),
         })
     }
@@ -258,7 +261,10 @@ impl Db {
 
     /// A connection for blocking callers (CLI, start-up, background workers).
     pub fn get(&self) -> Result<Conn, AppError> {
-        self.pool.get().map(Conn).map_err(|e| AppError::Unavailable(anyhow::anyhow!(e)))
+        // Its user reports no outcome: the next checkout tests it.
+        let mut conn = self.pool.get().map_err(|e| AppError::Unavailable(anyhow::anyhow!(e)))?;
+        conn.settle(false);
+        Ok(Conn(conn))
     }
 
     /// Runs `f` with a pooled connection on the blocking thread pool, after the request's
@@ -294,6 +300,8 @@ impl Db {
         actix_web::rt::task::spawn_blocking(move || {
             let _permits = permits;
             let mut conn = pool.get().map_err(|e| AppError::Unavailable(anyhow::anyhow!(e)))?;
+            // Unproven until the work ends well: a panic in `f` leaves it to be tested.
+            conn.settle(false);
             let result = match precondition {
                 Some(precondition) => precondition.enforce(&mut conn).and_then(|()| f(&mut conn)),
                 None => f(&mut conn),

@@ -214,6 +214,9 @@ fn searches_run_at_most_one_per_core() {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let database = TestDatabase::create(Backend::Sqlite);
     let db = Db::connect(database.url(), (cores + 3) as u32).expect("connect");
+    // Open every connection first, so that the work below overlaps from its start.
+    let opened: Vec<_> = (0..cores + 3).map(|_| db.get().expect("conn")).collect();
+    drop(opened);
     // [searches running, all work running] and the most of each seen at once.
     let running = Arc::new([AtomicUsize::new(0), AtomicUsize::new(0)]);
     let most = Arc::new([AtomicUsize::new(0), AtomicUsize::new(0)]);
@@ -228,7 +231,7 @@ fn searches_run_at_most_one_per_core() {
                     let all = running[1].fetch_add(1, Ordering::SeqCst) + 1;
                     most[0].fetch_max(searching, Ordering::SeqCst);
                     most[1].fetch_max(all, Ordering::SeqCst);
-                    std::thread::sleep(std::time::Duration::from_millis(30));
+                    std::thread::sleep(std::time::Duration::from_millis(120));
                     running[0].fetch_sub(search, Ordering::SeqCst);
                     running[1].fetch_sub(1, Ordering::SeqCst);
                     Ok(())
@@ -242,6 +245,11 @@ fn searches_run_at_most_one_per_core() {
     });
     let searches_at_once = most[0].load(Ordering::SeqCst);
     assert!(searches_at_once <= cores, "{searches_at_once} searches ran at once on {cores} cores");
+    // A pool of one still serves searches.
+    let single = Db::connect(database.url(), 1).expect("connect");
+    actix_web::rt::System::new()
+        .block_on(single.run_admitted(Admission::Search, |_| Ok(())))
+        .expect("a search on a pool of one");
     let at_once = most[1].load(Ordering::SeqCst);
     assert!(at_once > cores, "ordinary work ran beside the searches on the rest of the pool ({at_once} at once)");
 }

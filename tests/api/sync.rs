@@ -19,6 +19,7 @@ use crate::{AppCase, BackendCase};
 pub const CASES: &[AppCase] = &[
     ("sync::feed_follows_visibility_with_tombstones", feed_follows_visibility_with_tombstones),
     ("sync::feed_pages_resume_from_cursors", feed_pages_resume_from_cursors),
+    ("sync::positions_outside_the_feed_read_all_or_nothing", positions_outside_the_feed_read_all_or_nothing),
     (
         "sync::subscription_gets_events_within_a_second_and_no_foreign_drafts",
         subscription_gets_events_within_a_second_and_no_foreign_drafts,
@@ -413,4 +414,22 @@ fn subscription_gets_events_within_a_second_and_no_foreign_drafts(app: &TestApp)
         .expect("init");
     let answer = bad.next_message(Duration::from_secs(3));
     assert!(answer.as_ref().is_none_or(|a| a["type"] != "connection_ack"), "no ack without a valid token: {answer:?}");
+}
+
+/// A position is `(txid, seq)` in row-value order on both backends: one before every
+/// transaction reads the whole feed, one after every transaction reads nothing.
+fn positions_outside_the_feed_read_all_or_nothing(app: &TestApp) {
+    let owner = app.partner("ngo", WRITER);
+    create(app, &owner.token, "First", false);
+    create(app, &owner.token, "Second", false);
+    let (all, _) = drain_at_least(app, &owner.token, None, 2);
+    assert_eq!(all.len(), 2);
+    let cursor =
+        |txid: i64, seq: i64| consultation_hub::service::page::Cursor(vec![txid.to_string(), seq.to_string()]).encode();
+    let page = |c: &str| app.get_as(Some(&owner.token), &format!("/api/v1/changes?after={c}")).json();
+    let before = page(&cursor(-1, i64::MAX));
+    assert_eq!(before["changes"].as_array().map(Vec::len), Some(2), "{before}");
+    let beyond = page(&cursor(i64::MAX, 0));
+    assert_eq!(beyond["changes"].as_array().map(Vec::len), Some(0), "{beyond}");
+    assert_eq!(beyond["has_more"], false);
 }
