@@ -144,47 +144,61 @@ pub struct ReferenceNeeds {
 
 pub fn load_reference_rows(
     conn: &mut DbConn,
-    consultation_id: &str,
+    consultation_id: &String,
     needs: &ReferenceNeeds,
 ) -> QueryResult<ReferenceRows> {
+    let ids = std::slice::from_ref(consultation_id);
     let mut rows = ReferenceRows::default();
     if needs.sessions {
-        rows.sessions = sessions::table
-            .filter(sessions::consultation_id.eq(consultation_id))
-            .order(sessions::number)
-            .select(SessionRow::as_select())
-            .load(conn)?;
+        rows.sessions = sessions_of(conn, ids)?;
     }
     if needs.segments {
-        rows.segments = segments::table
-            .filter(segments::consultation_id.eq(consultation_id))
-            .order(segments::position)
-            .select(SegmentRow::as_select())
-            .load(conn)?;
+        rows.segments = segments_of(conn, ids)?;
     }
     if needs.groups {
-        rows.groups = breakout_groups::table
-            .filter(breakout_groups::consultation_id.eq(consultation_id))
-            .select(GroupRow::as_select())
-            .load(conn)?;
+        rows.groups = groups_of(conn, ids)?;
     }
     if needs.questions {
-        rows.questions = questions::table
-            .filter(questions::consultation_id.eq(consultation_id))
-            .order(questions::position)
-            .select(QuestionRow::as_select())
-            .load(conn)?;
+        rows.questions = questions_of(conn, ids)?;
     }
     Ok(rows)
 }
 
-/// Loads the trees of the given consultations with a fixed number of queries.
-pub fn load_tree_rows(conn: &mut DbConn, consultation_ids: &[String]) -> QueryResult<TreeRows> {
-    let groups: Vec<GroupRow> = breakout_groups::table
+fn sessions_of(conn: &mut DbConn, consultation_ids: &[String]) -> QueryResult<Vec<SessionRow>> {
+    sessions::table
+        .filter(sessions::consultation_id.eq_any(consultation_ids))
+        .order(sessions::number)
+        .select(SessionRow::as_select())
+        .load(conn)
+}
+
+fn segments_of(conn: &mut DbConn, consultation_ids: &[String]) -> QueryResult<Vec<SegmentRow>> {
+    segments::table
+        .filter(segments::consultation_id.eq_any(consultation_ids))
+        .order(segments::position)
+        .select(SegmentRow::as_select())
+        .load(conn)
+}
+
+fn groups_of(conn: &mut DbConn, consultation_ids: &[String]) -> QueryResult<Vec<GroupRow>> {
+    breakout_groups::table
         .filter(breakout_groups::consultation_id.eq_any(consultation_ids))
         .order((breakout_groups::created_at.asc(), breakout_groups::name.asc()))
         .select(GroupRow::as_select())
-        .load(conn)?;
+        .load(conn)
+}
+
+fn questions_of(conn: &mut DbConn, consultation_ids: &[String]) -> QueryResult<Vec<QuestionRow>> {
+    questions::table
+        .filter(questions::consultation_id.eq_any(consultation_ids))
+        .order(questions::position)
+        .select(QuestionRow::as_select())
+        .load(conn)
+}
+
+/// Loads the trees of the given consultations with a fixed number of queries.
+pub fn load_tree_rows(conn: &mut DbConn, consultation_ids: &[String]) -> QueryResult<TreeRows> {
+    let groups = groups_of(conn, consultation_ids)?;
     let group_ids: Vec<&String> = groups.iter().map(|g| &g.id).collect();
     let group_regions = if group_ids.is_empty() {
         Vec::new()
@@ -201,26 +215,14 @@ pub fn load_tree_rows(conn: &mut DbConn, consultation_ids: &[String]) -> QueryRe
             .order(purposes::position)
             .select(PurposeRow::as_select())
             .load(conn)?,
-        sessions: sessions::table
-            .filter(sessions::consultation_id.eq_any(consultation_ids))
-            .order(sessions::number)
-            .select(SessionRow::as_select())
-            .load(conn)?,
-        segments: segments::table
-            .filter(segments::consultation_id.eq_any(consultation_ids))
-            .order(segments::position)
-            .select(SegmentRow::as_select())
-            .load(conn)?,
+        sessions: sessions_of(conn, consultation_ids)?,
+        segments: segments_of(conn, consultation_ids)?,
         objectives: objectives::table
             .filter(objectives::consultation_id.eq_any(consultation_ids))
             .order(objectives::position)
             .select(ObjectiveRow::as_select())
             .load(conn)?,
-        questions: questions::table
-            .filter(questions::consultation_id.eq_any(consultation_ids))
-            .order(questions::position)
-            .select(QuestionRow::as_select())
-            .load(conn)?,
+        questions: questions_of(conn, consultation_ids)?,
         references: question_references::table
             .filter(question_references::consultation_id.eq_any(consultation_ids))
             .order(question_references::position)
